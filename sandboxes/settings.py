@@ -1,0 +1,63 @@
+"""Start-up settings of the three sandbox servers: ports, credentials, limits, faults, TLS.
+
+The credentials are the sandbox's own and are printed by `concord sandbox up`; they are
+not secrets of any real system. Each can be overridden from the environment
+(`CONCORD_SANDBOX_<NAME>`), so a test can prove that a wrong credential is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandboxes.common.faults import FaultRates
+from sandboxes.store import DEFAULT_STORE_DIR
+
+SYSTEMS = ("salesforce", "harvest", "netsuite")
+DEFAULT_PORTS = {"salesforce": 8701, "harvest": 8702, "netsuite": 8703}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"CONCORD_SANDBOX_{name}", default)
+
+
+@dataclass
+class SalesforceSettings:
+    client_id: str = field(default_factory=lambda: _env("SALESFORCE_CLIENT_ID", "concord-sandbox-client"))
+    client_secret: str = field(default_factory=lambda: _env("SALESFORCE_CLIENT_SECRET", "sf-sandbox-secret"))
+    username: str = field(default_factory=lambda: _env("SALESFORCE_USERNAME", "integration@concord.sandbox"))
+    password: str = field(default_factory=lambda: _env("SALESFORCE_PASSWORD", "sf-sandbox-password"))
+    api_version: str = "62.0"
+    daily_api_limit: int = 1_000_000
+    default_batch_size: int = 2000
+
+
+@dataclass
+class HarvestSettings:
+    access_token: str = field(default_factory=lambda: _env("HARVEST_TOKEN", "harvest-sandbox-token"))
+    account_id: str = field(default_factory=lambda: _env("HARVEST_ACCOUNT_ID", "1234567"))
+    rate_limit_requests: int = 100
+    rate_limit_window_seconds: float = 15.0
+    rate_limit_enabled: bool = True
+
+
+@dataclass
+class NetSuiteSettings:
+    account_id: str = field(default_factory=lambda: _env("NETSUITE_ACCOUNT_ID", "1234567_SB1"))
+    client_id: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_ID", "concord-netsuite-client"))
+    client_secret: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_SECRET", "ns-sandbox-secret"))
+    concurrency_limit: int = 5
+
+
+@dataclass
+class SandboxSettings:
+    store_dir: Path = DEFAULT_STORE_DIR
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    tls: bool = False
+    fault_seed: int = 0
+    faults: dict[str, FaultRates] = field(default_factory=lambda: {s: FaultRates() for s in SYSTEMS})
+    salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
+    harvest: HarvestSettings = field(default_factory=HarvestSettings)
+    netsuite: NetSuiteSettings = field(default_factory=NetSuiteSettings)
