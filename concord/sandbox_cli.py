@@ -1,0 +1,223 @@
+"""`concord sandbox …`: start the vendor sandboxes, move the simulated firm, inject faults,
+export the ground truth."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from concord.errors import ConcordError
+from sandboxes.common.faults import FaultRates
+from sandboxes.settings import DEFAULT_PORTS, SYSTEMS, SandboxSettings
+from sandboxes.store import DEFAULT_STORE_DIR, Store
+
+app = typer.Typer(help="Local Salesforce, Harvest and NetSuite sandboxes and the firm simulator.", no_args_is_help=True)
+console = Console()
+
+SIZES = ("test", "demo", "bench")
+StoreOption = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory.")
+
+
+def open_store(directory: Path) -> Store:
+    store = Store(directory)
+    if not store.exists() or store.get_state("size") is None:
+        raise ConcordError(f"no simulated firm in {directory}; run `concord sandbox up` (or `generate`) first")
+    return store
+
+
+def ensure_firm(directory: Path, size: str, seed: int, fresh: bool = False) -> tuple[Store, bool]:
+    """The store with a generated firm of this size and seed; generates it when missing,
+    different, or `fresh`. Returns (store, generated_now)."""
+    from sandboxes.simulator import generate
+
+    if size not in SIZES:
+        raise ConcordError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
+    store = Store(directory).create()
+    same = store.get_state("size") == size and store.get_state("seed") == str(seed)
+    if same and not fresh:
+        return store, False
+    with console.status(f"Generating the {size} firm (seed {seed})…"):
+        generate(store, size=size, seed=seed)
+    return store, True
+
+
+def print_connection_info(describe: dict) -> None:
+    table = Table(title="Concord sandboxes", show_lines=False)
+    table.add_column("system")
+    table.add_column("base URL")
+    table.add_column("credentials")
+    sf, hv, ns = describe["salesforce"], describe["harvest"], describe["netsuite"]
+    if sf["base_url"]:
+        table.add_row(
+            "Salesforce",
+            sf["base_url"],
+            f"token URL {sf['token_url']}\nclient_id={sf['client_id']} client_secret={sf['client_secret']}\n"
+            f"username={sf['username']} password={sf['password']}",
+        )
+    if hv["base_url"]:
+        table.add_row("Harvest", hv["base_url"], f"Bearer {hv['access_token']}\nHarvest-Account-Id: {hv['account_id']}")
+    if ns["base_url"]:
+        table.add_row(
+            "NetSuite",
+            ns["base_url"],
+            f"account {ns['account_id']}\nclient_id={ns['client_id']} client_secret={ns['client_secret']}",
+        )
+    console.print(table)
+    if "ca_cert" in describe:
+        console.print(f"TLS: trust the sandbox CA at [bold]{describe['ca_cert']}[/] (e.g. SSL_CERT_FILE=…)")
+
+
+@app.command()
+def generate(
+    size: str = typer.Option("demo", help="test | demo | bench"),
+    seed: int = typer.Option(42, help="Same seed, same firm."),
+    store_dir: Path = StoreOption,
+) -> None:
+    """Generate (or regenerate) the simulated firm in the store, without serving it."""
+    started = time.perf_counter()
+    ensure_firm(store_dir, size, seed, fresh=True)
+    console.print(f"Generated the {size} firm (seed {seed}) in {time.perf_counter() - started:.1f}s into {store_dir}")
+
+
+@app.command()
+def up(
+    size: str = typer.Option("demo", help="test | demo | bench"),
+    seed: int = typer.Option(42, help="Same seed, same firm."),
+    tls: bool = typer.Option(False, "--tls", help="Serve HTTPS with a locally generated CA."),
+    fresh: bool = typer.Option(False, "--fresh", help="Regenerate the firm even if the store has it."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+    salesforce_port: int = typer.Option(DEFAULT_PORTS["salesforce"]),
+    harvest_port: int = typer.Option(DEFAULT_PORTS["harvest"]),
+    netsuite_port: int = typer.Option(DEFAULT_PORTS["netsuite"]),
+    store_dir: Path = StoreOption,
+) -> None:
+    """Start the Salesforce, Harvest and NetSuite sandboxes on the simulated firm (Ctrl-C stops)."""
+    from sandboxes.serving import SandboxCluster
+
+    ensure_firm(store_dir, size, seed, fresh)
+    settings = SandboxSettings(
+        store_dir=store_dir,
+        host=host,
+        tls=tls,
+        ports={"salesforce": salesforce_port, "harvest": harvest_port, "netsuite": netsuite_port},
+    )
+    cluster = SandboxCluster(settings=settings)
+    try:
+        cluster.start()
+    except RuntimeError as exc:
+        raise ConcordError(str(exc)) from exc
+    cluster.write_endpoints_file()
+    print_connection_info(cluster.describe())
+    console.print("Serving. Press Ctrl-C to stop.")
+    try:
+        cluster.wait()
+    except KeyboardInterrupt:
+        console.print("Stopping…")
+    finally:
+        cluster.stop()
+
+
+@app.command()
+def tick(
+    days: int = typer.Argument(1, help="How many simulated days to advance."),
+    store_dir: Path = StoreOption,
+) -> None:
+    """Advance the simulated firm N days (works while the sandboxes run)."""
+    from sandboxes.simulator import tick as run_tick
+
+    if days < 1:
+        raise ConcordError("days must be at least 1")
+    store = open_store(store_dir)
+    summary = run_tick(store, days)
+    console.print(f"Advanced {days} day(s); the firm's clock is now {_clock(store)}")
+    _print_counts("Changes", summary.counts)
+
+
+@app.command()
+def faults(
+    system: str = typer.Option("all", help="salesforce | harvest | netsuite | all"),
+    rate_429: float = typer.Option(0.0, help="Share of requests answered 429."),
+    rate_500: float = typer.Option(0.0, help="Share answered 500."),
+    rate_503: float = typer.Option(0.0, help="Share answered 503."),
+    rate_slow: float = typer.Option(0.0, help="Share delayed by --slow-seconds."),
+    rate_drop: float = typer.Option(0.0, help="Share whose connection is dropped mid-response."),
+    slow_seconds: float = typer.Option(2.0),
+    seed: int | None = typer.Option(None, help="Reseed the injector's RNG."),
+    show: bool = typer.Option(False, "--show", help="Only print the current rates and counts."),
+    store_dir: Path = StoreOption,
+) -> None:
+    """Change the fault rates of running sandboxes (all zero turns faults off)."""
+    endpoints_file = store_dir / "endpoints.json"
+    if not endpoints_file.exists():
+        raise ConcordError(f"no running sandboxes recorded in {endpoints_file}; start them with `concord sandbox up`")
+    endpoints = json.loads(endpoints_file.read_text())
+    targets = list(SYSTEMS) if system == "all" else [system]
+    if any(t not in endpoints for t in targets):
+        raise ConcordError(f"unknown system {system!r}; use one of {', '.join(SYSTEMS)} or all")
+    rates = {
+        "rate_429": rate_429,
+        "rate_500": rate_500,
+        "rate_503": rate_503,
+        "rate_slow": rate_slow,
+        "rate_drop": rate_drop,
+        "slow_seconds": slow_seconds,
+    }
+    try:
+        FaultRates.from_dict(rates)
+    except ValueError as exc:
+        raise ConcordError(str(exc)) from exc
+    ca = store_dir / "tls" / "ca.pem"
+    verify: str | bool = str(ca) if ca.exists() else True
+    for target in targets:
+        url = f"{endpoints[target]}/__sandbox/faults"
+        try:
+            if show:
+                response = httpx.get(url, verify=verify)
+            else:
+                response = httpx.put(url, json={**rates, **({"seed": seed} if seed is not None else {})}, verify=verify)
+        except httpx.HTTPError as exc:
+            raise ConcordError(
+                f"cannot reach the {target} sandbox at {endpoints[target]} ({exc}); is it running?"
+            ) from exc
+        if response.status_code != 200:
+            raise ConcordError(f"{target} refused the fault settings: {response.text}")
+        console.print(f"{target}: {json.dumps(response.json())}")
+
+
+@app.command()
+def truth(
+    out: Path = typer.Option(..., "--out", help="Where to write the ground truth JSON."),
+    store_dir: Path = StoreOption,
+) -> None:
+    """Export the ground truth: which records are the same real-world thing, every injected drift."""
+    from sandboxes.simulator import export_truth
+
+    store = open_store(store_dir)
+    result = export_truth(store, out)
+    console.print(f"Wrote the ground truth to {out} ({out.stat().st_size:,} bytes, {len(result)} sections)")
+
+
+def _clock(store: Store) -> str:
+    from sandboxes.common.timefmt import to_datetime
+
+    return to_datetime(store.now_ms()).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _print_counts(title: str, counts: dict[str, dict[str, int]]) -> None:
+    table = Table(title=title)
+    table.add_column("system")
+    table.add_column("object")
+    table.add_column("records", justify="right")
+    for system, objects in counts.items():
+        for name, n in objects.items():
+            table.add_row(system, name, f"{n:,}")
+    console.print(table)
+
+
+__all__ = ["app", "ensure_firm", "print_connection_info"]

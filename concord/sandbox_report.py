@@ -1,0 +1,88 @@
+"""Counts what each running sandbox holds, asked through the vendors' own APIs (so the
+numbers prove the servers serve the data, not just that the store has it)."""
+
+from __future__ import annotations
+
+import httpx
+
+SALESFORCE_OBJECTS = ("Account", "Opportunity", "OpportunityLineItem", "Contract", "Contract_Rate__c")
+HARVEST_RESOURCES = (
+    "clients",
+    "projects",
+    "tasks",
+    "users",
+    "task_assignments",
+    "user_assignments",
+    "time_entries",
+    "expenses",
+)
+NETSUITE_TABLES = ("subsidiary", "currency", "customer", "job", "item", "charge", "transaction", "transactionline")
+
+
+def _client(verify: str | bool) -> httpx.Client:
+    return httpx.Client(timeout=60, verify=verify, headers={"User-Agent": "Concord sandbox report"})
+
+
+def salesforce_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
+    with _client(verify) as http:
+        token = http.post(
+            info["token_url"],
+            data={
+                "grant_type": "password",
+                "client_id": info["client_id"],
+                "client_secret": info["client_secret"],
+                "username": info["username"],
+                "password": info["password"],
+            },
+        )
+        token.raise_for_status()
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        base = f"{info['base_url']}/services/data/v{info['api_version']}"
+        counts = {}
+        for sobject in SALESFORCE_OBJECTS:
+            response = http.get(f"{base}/query", params={"q": f"SELECT Id FROM {sobject}"}, headers=auth)
+            response.raise_for_status()
+            counts[sobject] = response.json()["totalSize"]
+        return counts
+
+
+def harvest_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
+    headers = {"Authorization": f"Bearer {info['access_token']}", "Harvest-Account-Id": info["account_id"]}
+    with _client(verify) as http:
+        counts = {}
+        for resource in HARVEST_RESOURCES:
+            response = http.get(f"{info['base_url']}/{resource}", params={"per_page": 1}, headers=headers)
+            response.raise_for_status()
+            counts[resource] = response.json()["total_entries"]
+        return counts
+
+
+def netsuite_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
+    with _client(verify) as http:
+        token = http.post(
+            f"{info['base_url']}/auth/oauth2/v1/token",
+            data={"grant_type": "client_credentials"},
+            auth=(info["client_id"], info["client_secret"]),
+        )
+        token.raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}", "Prefer": "transient"}
+        counts = {}
+        for table in NETSUITE_TABLES:
+            response = http.post(
+                f"{info['base_url']}/query/v1/suiteql",
+                json={"q": f"SELECT COUNT(*) AS n FROM {table}"},
+                headers=headers,
+            )
+            response.raise_for_status()
+            counts[table] = int(response.json()["items"][0]["n"])
+        return counts
+
+
+def all_counts(describe: dict) -> dict[str, dict[str, int]]:
+    """Per system, per object: how many live records its API reports."""
+    verify = describe.get("ca_cert", True)
+    return {
+        "salesforce": salesforce_counts(describe["salesforce"], verify),
+        "harvest": harvest_counts(describe["harvest"], verify),
+        "netsuite": netsuite_counts(describe["netsuite"], verify),
+    }
