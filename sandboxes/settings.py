@@ -31,6 +31,9 @@ class SalesforceSettings:
     api_version: str = "62.0"
     daily_api_limit: int = 1_000_000
     default_batch_size: int = 2000
+    session_timeout_seconds: float = 7200.0  # idle time after which a token is refused
+    max_open_cursors: int = 10  # per Salesforce user; opening another releases the oldest
+    cursor_ttl_seconds: float = 900.0  # a query locator expires after 15 idle minutes
 
 
 @dataclass
@@ -40,6 +43,8 @@ class HarvestSettings:
     rate_limit_requests: int = 100
     rate_limit_window_seconds: float = 15.0
     rate_limit_enabled: bool = True
+    authenticated_user_id: int | None = None  # the token's user; None: the first administrator
+    company_name: str = "Concord Consulting"
 
 
 @dataclass
@@ -48,6 +53,7 @@ class NetSuiteSettings:
     client_id: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_ID", "concord-netsuite-client"))
     client_secret: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_SECRET", "ns-sandbox-secret"))
     concurrency_limit: int = 5
+    token_ttl_seconds: int = 3600
 
 
 @dataclass
