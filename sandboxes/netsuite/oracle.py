@@ -1,0 +1,145 @@
+"""Oracle semantics SuiteQL inherits: datetime format masks (TO_CHAR, TO_DATE) and the way
+Oracle turns a number into text (`0.5` -> `.5`).
+
+Dates inside a translated query are epoch milliseconds UTC, the store's own timestamp
+representation, so `TO_DATE(...)` compares directly with `lastmodifieddate`. The sandbox
+has no user time zone: every date is read and written in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from sandboxes.common.timefmt import from_datetime, to_datetime
+
+# Longest tokens first, so HH24 wins over HH and MONTH over MON and MM.
+_TOKENS = [
+    ("YYYY", "%Y"),
+    ("MONTH", "%B"),
+    ("HH24", "%H"),
+    ("HH12", "%I"),
+    ("FF3", "FF"),
+    ("FF", "FF"),
+    ("MON", "%b"),
+    ("DAY", "%A"),
+    ("YY", "%y"),
+    ("MM", "%m"),
+    ("DD", "%d"),
+    ("DY", "%a"),
+    ("HH", "%I"),
+    ("MI", "%M"),
+    ("SS", "%S"),
+    ("AM", "%p"),
+    ("PM", "%p"),
+]
+_PUNCTUATION = set(" -/:,.;T")
+_TOKEN_RE = re.compile("|".join(t for t, _ in _TOKENS) + r'|"[^"]*"|.', re.IGNORECASE | re.DOTALL)
+
+
+class FormatError(ValueError):
+    """A format mask or a value that does not match its mask."""
+
+
+@lru_cache(maxsize=256)
+def _compile(mask: str) -> tuple[tuple[str, str], ...]:
+    """The mask as a list of ('field', strftime directive) and ('text', literal) parts."""
+    lookup = dict(_TOKENS)
+    parts: list[tuple[str, str]] = []
+    for match in _TOKEN_RE.finditer(mask):
+        token = match.group(0)
+        if token.upper() in lookup:
+            parts.append(("field", lookup[token.upper()]))
+        elif token.startswith('"'):
+            parts.append(("text", token[1:-1]))
+        elif token in _PUNCTUATION:
+            parts.append(("text", token))
+        else:
+            raise FormatError(f"date format not recognized: {mask!r}")
+    return tuple(parts)
+
+
+def to_char(ms: int, mask: str) -> str:
+    """TO_CHAR(datetime, mask) for an epoch-milliseconds value."""
+    dt = to_datetime(int(ms))
+    out = []
+    for kind, value in _compile(mask):
+        if kind == "text":
+            out.append(value)
+        elif value == "FF":
+            out.append(f"{dt.microsecond // 1000:03d}")
+        else:
+            out.append(dt.strftime(value))
+    return "".join(out)
+
+
+def to_date(text: str, mask: str | None) -> int:
+    """TO_DATE/TO_TIMESTAMP(text, mask) as epoch milliseconds UTC. As in Oracle, the text may
+    stop early (`TO_DATE('2026-01-31', 'YYYY-MM-DD HH24:MI:SS')` is midnight)."""
+    parts = _compile(mask or "MM/DD/YYYY")
+    text = text.strip()
+    # Try the whole mask, then ever shorter prefixes that end on a field.
+    for end in range(len(parts), 0, -1):
+        if parts[end - 1][0] != "field":
+            continue
+        fmt = "".join(v.replace("%", "%%") if k == "text" else ("%f" if v == "FF" else v) for k, v in parts[:end])
+        try:
+            return from_datetime(datetime.strptime(text, fmt).replace(tzinfo=UTC))
+        except ValueError:
+            continue
+    raise FormatError(f"the value {text!r} does not match the date format {mask!r}")
+
+
+def number_text(value: int | float) -> str:
+    """How Oracle (and so SuiteQL) writes a number as text: no trailing zeros, no leading
+    zero before the decimal point, no exponent."""
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("0."):
+        text = text[1:]
+    elif text.startswith("-0."):
+        text = "-" + text[2:]
+    return text
+
+
+def _sql_to_char(value: object, mask: object = None, is_date: int = 0) -> str | None:
+    if value is None:
+        return None
+    if is_date:
+        return to_char(int(value), str(mask or "MM/DD/YYYY"))  # type: ignore[arg-type]
+    if isinstance(value, int | float):
+        return number_text(value)
+    return str(value)
+
+
+def _sql_to_date(text: object, mask: object = None) -> int | None:
+    if text is None:
+        return None
+    return to_date(str(text), None if mask is None else str(mask))
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=65_536)
+def _sql_date_ms(text: object) -> int | None:
+    # A YYYY-MM-DD text date as epoch ms (midnight UTC), the representation of dates in
+    # queries. Called for every row a filter on a date column looks at, hence the cache.
+    if text is None:
+        return None
+    return (date.fromisoformat(str(text)[:10]).toordinal() - _EPOCH_DAY) * 86_400_000
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Adds the functions translated SuiteQL calls to one SQLite connection (idempotent)."""
+    conn.create_function("ns_to_char", 3, _sql_to_char, deterministic=True)
+    conn.create_function("ns_to_date", 2, _sql_to_date, deterministic=True)
+    conn.create_function("ns_date_ms", 1, _sql_date_ms, deterministic=True)

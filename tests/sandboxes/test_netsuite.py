@@ -1,0 +1,638 @@
+"""The NetSuite REST web services sandbox, specified through real HTTP: OAuth 2.0 tokens,
+SuiteQL paging and rendering, the record API's writes and errors, the concurrency limit,
+injected faults and TLS."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from sandboxes.common.faults import FaultRates
+from sandboxes.settings import NetSuiteSettings
+from sandboxes.store import Store
+from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
+
+REST = "/services/rest"
+TOKEN_URL = f"{REST}/auth/oauth2/v1/token"
+SUITEQL = f"{REST}/query/v1/suiteql"
+RECORD = f"{REST}/record/v1"
+CLIENT_ID = NetSuiteSettings().client_id
+CLIENT_SECRET = NetSuiteSettings().client_secret
+
+
+@dataclass
+class NetSuite:
+    url: str
+    client: httpx.Client  # authenticated, base_url = the server root
+    store: Store
+
+    def query(self, q: str, limit: int | None = None, offset: int = 0) -> httpx.Response:
+        params = {"offset": offset} if limit is None else {"limit": limit, "offset": offset}
+        return self.client.post(SUITEQL, params=params, json={"q": q}, headers={"Prefer": "transient"})
+
+    def items(self, q: str) -> list[dict]:
+        response = self.query(q)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def created_id(self, response: httpx.Response) -> str:
+        assert response.status_code == 204, response.text
+        return response.headers["location"].rsplit("/", 1)[1]
+
+
+def _token(url: str, **kwargs: object) -> str:
+    response = httpx.post(f"{url}{TOKEN_URL}", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+@pytest.fixture
+def start_netsuite(start_sandboxes, sandbox_store: Store) -> Callable[..., NetSuite]:
+    clients: list[httpx.Client] = []
+
+    def start(**overrides: object) -> NetSuite:
+        seed_reference_data(sandbox_store)
+        cluster = start_sandboxes(systems=("netsuite",), **overrides)
+        url = cluster.url("netsuite")
+        verify = ssl.create_default_context(cafile=cluster.tls_files.ca_cert) if cluster.tls_files else True
+        token = _token(url, data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET), verify=verify)
+        client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, verify=verify, timeout=30)
+        clients.append(client)
+        return NetSuite(url, client, sandbox_store)
+
+    yield start
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def ns(start_netsuite) -> NetSuite:
+    return start_netsuite()
+
+
+def _error(response: httpx.Response) -> dict:
+    details = response.json()["o:errorDetails"]
+    assert len(details) == 1
+    return details[0]
+
+
+# -- OAuth 2.0 -------------------------------------------------------------------------
+
+
+def test_token_endpoint_issues_a_bearer_token_for_client_credentials_in_basic_auth(ns: NetSuite) -> None:
+    response = httpx.post(
+        f"{ns.url}{TOKEN_URL}", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET)
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert body["expires_in"] == 3600 and body["token_type"] == "bearer" and body["access_token"]
+
+
+def test_token_endpoint_accepts_client_credentials_as_form_fields(ns: NetSuite) -> None:
+    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    token = _token(ns.url, data=form)
+    assert httpx.get(f"{ns.url}{RECORD}/currency/1", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_token_endpoint_accepts_a_jwt_client_assertion_issued_by_the_client_id(ns: NetSuite) -> None:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    jwt = f"{part({'alg': 'PS256', 'typ': 'JWT'})}.{part({'iss': CLIENT_ID, 'scope': ['rest_webservices']})}.sig"
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": jwt,
+    }
+    assert _token(ns.url, data=form)
+
+
+def test_token_endpoint_refuses_a_wrong_client_secret(ns: NetSuite) -> None:
+    response = httpx.post(f"{ns.url}{TOKEN_URL}", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "nope"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_request_without_a_token_is_401_invalid_login(ns: NetSuite) -> None:
+    response = httpx.post(f"{ns.url}{SUITEQL}", json={"q": "SELECT id FROM customer"}, headers={"Prefer": "transient"})
+    assert response.status_code == 401
+    assert response.json() == {
+        "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2",
+        "title": "Unauthorized",
+        "status": 401,
+        "o:errorDetails": [
+            {
+                "detail": "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "
+                "Setup > Users/Roles > User Management > View Login Audit Trail.",
+                "o:errorCode": "INVALID_LOGIN",
+            }
+        ],
+    }
+
+
+def test_request_with_an_unknown_token_is_401_invalid_login(ns: NetSuite) -> None:
+    response = httpx.get(f"{ns.url}{RECORD}/customer/1", headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401
+    assert _error(response)["o:errorCode"] == "INVALID_LOGIN"
+
+
+# -- SuiteQL: rendering ----------------------------------------------------------------
+
+
+def test_suiteql_renders_every_value_as_a_string_and_leaves_out_nulls(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    [item] = ns.items("SELECT id, companyname, email, isinactive, terms FROM customer")
+    assert item == {"links": [], "id": "1", "companyname": "Client 001 Ltd", "isinactive": "F", "terms": "1"}
+
+
+def test_suiteql_writes_numbers_as_oracle_does(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=0.5, rate=150.0, day="2026-02-27")
+    [item] = ns.items("SELECT quantity, rate, amount FROM charge")
+    assert (item["quantity"], item["rate"], item["amount"]) == (".5", "150", "75")
+
+
+def test_suiteql_returns_dates_and_datetimes_date_only_in_the_user_format(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=1, rate=1, day="2026-02-07")
+    [item] = ns.items("SELECT chargedate, lastmodifieddate FROM charge")
+    assert (item["chargedate"], item["lastmodifieddate"]) == ("2/7/2026", "3/1/2026")
+
+
+def test_to_char_returns_the_full_timestamp(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    [item] = ns.items("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM customer")
+    assert item["modified"] == "2026-03-01 10:15:00"
+
+
+def test_select_star_returns_lowercase_column_keys(ns: NetSuite) -> None:
+    [item] = ns.items("SELECT * FROM Currency WHERE Symbol = 'GBP'")
+    assert item["symbol"] == "GBP" and item["exchangerate"] == "1.25" and item["lastmodifieddate"] == "3/1/2026"
+
+
+def test_unaliased_expressions_are_named_expr1_expr2(ns: NetSuite) -> None:
+    seed_customers(ns.store, 3)
+    [item] = ns.items("SELECT COUNT(*), MAX(id) FROM customer")
+    assert item == {"links": [], "expr1": "3", "expr2": "3"}
+
+
+def test_builtin_df_shows_the_name_of_the_referenced_record(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    [item] = ns.items("SELECT BUILTIN.DF(c.subsidiary) AS sub, BUILTIN.DF(terms) AS terms FROM customer c")
+    assert item["sub"] == "Concord Consulting Ltd (UK)" and item["terms"] == "Net 30"
+
+
+def test_joins_group_by_and_sum_over_transactions(ns: NetSuite) -> None:
+    seed_customers(ns.store, 2)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=100.0)
+    seed_invoice(ns.store, 2, customer=1, day="2026-02-02", total=50.25)
+    seed_invoice(ns.store, 3, customer=2, day="2026-02-03", total=10.0)
+    items = ns.items(
+        "SELECT c.entityid, COUNT(*) AS n, SUM(t.foreigntotal) AS total FROM transaction t "
+        "JOIN customer c ON c.id = t.entity WHERE t.type = 'CustInvc' GROUP BY c.entityid ORDER BY c.entityid"
+    )
+    assert [(i["entityid"], i["n"], i["total"]) for i in items] == [
+        ("CUST-00001", "2", "150.25"),
+        ("CUST-00002", "1", "10"),
+    ]
+
+
+def test_where_supports_in_between_like_is_null_and_or(ns: NetSuite) -> None:
+    seed_customers(ns.store, 10)
+    q = (
+        "SELECT id FROM customer WHERE (id IN (1, 2) OR id BETWEEN 8 AND 9 OR companyname LIKE '%005%') "
+        "AND email IS NULL ORDER BY id DESC"
+    )
+    assert [i["id"] for i in ns.items(q)] == ["9", "8", "5", "2", "1"]
+
+
+def test_text_date_columns_compare_with_to_date(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    for i, day in enumerate(["2026-01-31", "2026-02-01", "2026-02-28", "2026-03-01"], start=1):
+        seed_invoice(ns.store, i, customer=1, day=day, total=1.0)
+    q = (
+        "SELECT tranid FROM transaction WHERE trandate BETWEEN TO_DATE('2026-02-01', 'YYYY-MM-DD') "
+        "AND TO_DATE('2/28/2026', 'MM/DD/YYYY') ORDER BY id"
+    )
+    assert [i["tranid"] for i in ns.items(q)] == ["INV-UK-000002", "INV-UK-000003"]
+
+
+def test_nulls_sort_last_in_ascending_order_as_in_oracle(ns: NetSuite) -> None:
+    seed_customers(ns.store, 3)
+    ns.store.connect("netsuite").execute("UPDATE customer SET email = 'a@x.example' WHERE id = 3")
+    ns.store.connect("netsuite").commit()
+    assert [i["id"] for i in ns.items("SELECT id FROM customer ORDER BY email, id")] == ["3", "1", "2"]
+
+
+def test_dates_of_a_derived_table_compare_and_render_as_dates(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=1.0)
+    q = "SELECT x.d FROM (SELECT trandate AS d FROM transaction) x WHERE x.d >= TO_DATE('2026-02-01', 'YYYY-MM-DD')"
+    assert ns.items(q) == [{"links": [], "d": "2/1/2026"}]
+
+
+# -- SuiteQL: paging and cursors -------------------------------------------------------
+
+
+def test_paging_follows_next_links_across_several_pages(ns: NetSuite) -> None:
+    seed_customers(ns.store, 25)
+    response = ns.query("SELECT id FROM customer ORDER BY id", limit=10)
+    seen, counts = [], []
+    while True:
+        body = response.json()
+        assert body["totalResults"] == 25
+        seen += [int(i["id"]) for i in body["items"]]
+        counts.append((body["offset"], body["count"], body["hasMore"]))
+        links = {link["rel"]: link["href"] for link in body["links"]}
+        if not body["hasMore"]:
+            assert "next" not in links
+            break
+        response = ns.client.post(
+            links["next"], json={"q": "SELECT id FROM customer ORDER BY id"}, headers={"Prefer": "transient"}
+        )
+    assert counts == [(0, 10, True), (10, 10, True), (20, 5, False)]
+    assert seen == list(range(1, 26))
+
+
+def test_cursor_at_a_shared_timestamp_is_inclusive_with_ge_and_exclusive_with_gt(ns: NetSuite) -> None:
+    seed_customers(ns.store, 30, lastmodified=T0)
+    seed_customers(ns.store, 5, lastmodified=T0 + 1000, first_id=31)
+    cursor = "TO_DATE('2026-03-01 10:15:00', 'YYYY-MM-DD HH24:MI:SS')"
+    at_or_after = ns.query(f"SELECT id FROM customer WHERE lastmodifieddate >= {cursor} ORDER BY id", limit=1000)
+    after = ns.query(f"SELECT id FROM customer WHERE lastmodifieddate > {cursor} ORDER BY id", limit=1000)
+    assert at_or_after.json()["totalResults"] == 35
+    assert [i["id"] for i in after.json()["items"]] == [str(i) for i in range(31, 36)]
+
+
+def test_limit_defaults_to_1000(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1005)
+    body = ns.query("SELECT id FROM customer ORDER BY id").json()
+    assert (body["count"], body["hasMore"], body["totalResults"]) == (1000, True, 1005)
+
+
+def test_limit_above_1000_is_400_invalid_parameter(ns: NetSuite) -> None:
+    response = ns.query("SELECT id FROM customer", limit=1001)
+    assert response.status_code == 400 and _error(response)["o:errorCode"] == "INVALID_PARAMETER"
+
+
+def test_offset_that_is_not_a_multiple_of_limit_is_400(ns: NetSuite) -> None:
+    response = ns.query("SELECT id FROM customer", limit=10, offset=15)
+    assert response.status_code == 400 and _error(response)["o:errorCode"] == "INVALID_PARAMETER"
+
+
+def test_offset_past_100000_results_is_400(ns: NetSuite) -> None:
+    response = ns.query("SELECT id FROM customer", limit=1000, offset=100_000)
+    assert response.status_code == 400 and "100000" in _error(response)["detail"]
+
+
+# -- SuiteQL: errors -------------------------------------------------------------------
+
+
+def test_unknown_table_is_400_record_not_found(ns: NetSuite) -> None:
+    response = ns.query("SELECT id FROM foo")
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1",
+        "title": "Bad Request",
+        "status": 400,
+        "o:errorDetails": [
+            {
+                "detail": "Invalid search query. Detailed unprocessed description follows. "
+                "Search error occurred: Record 'foo' was not found.",
+                "o:errorCode": "INVALID_PARAMETER",
+            }
+        ],
+    }
+
+
+def test_unknown_column_is_400_field_not_found(ns: NetSuite) -> None:
+    response = ns.query("SELECT c.id, c.bar FROM customer c")
+    assert response.status_code == 400
+    assert _error(response)["detail"].endswith(
+        "Search error occurred: Field 'bar' for record 'customer' was not found."
+    )
+
+
+def test_syntax_error_is_400_invalid_search(ns: NetSuite) -> None:
+    response = ns.query("SELECT id FROM customer WHERE")
+    assert response.status_code == 400
+    assert _error(response)["detail"].endswith("Invalid or unsupported search.")
+
+
+def test_only_select_statements_are_run(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    response = ns.query("DELETE FROM customer")
+    assert response.status_code == 400
+    assert len(ns.items("SELECT id FROM customer")) == 1
+
+
+def test_suiteql_without_prefer_transient_is_400(ns: NetSuite) -> None:
+    response = ns.client.post(SUITEQL, json={"q": "SELECT id FROM customer"})
+    assert response.status_code == 400
+    assert "Prefer: transient" in _error(response)["detail"]
+
+
+def test_suiteql_with_a_body_that_is_not_json_is_400(ns: NetSuite) -> None:
+    response = ns.client.post(SUITEQL, content=b"{q:", headers={"Prefer": "transient"})
+    assert response.status_code == 400 and _error(response)["o:errorCode"] == "INVALID_CONTENT"
+
+
+# -- record API: reads and writes ------------------------------------------------------
+
+
+def test_create_returns_204_with_the_location_of_the_new_record(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/customer", json={"companyName": "Acme GmbH", "subsidiary": {"id": "2"}})
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["location"] == f"{ns.url}{RECORD}/customer/1"
+
+
+def test_created_customer_gets_numbering_currency_and_timestamps_in_whole_seconds(ns: NetSuite) -> None:
+    customer_id = ns.created_id(
+        ns.client.post(f"{RECORD}/customer", json={"companyname": "Acme", "subsidiary": {"id": 2}})
+    )
+    [row] = ns.store.connect("netsuite").execute("SELECT * FROM customer WHERE id = ?", (customer_id,)).fetchall()
+    assert (row["entityid"], row["currency"]) == ("CUST-000001", 2)
+    assert row["lastmodifieddate"] % 1000 == 0 and row["datecreated"] == row["lastmodifieddate"]
+
+
+def test_get_renders_references_with_ref_names_and_iso_datetimes(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    body = ns.client.get(f"{RECORD}/customer/1").json()
+    assert body["companyName"] == "Client 001 Ltd" and body["isInactive"] is False
+    assert body["subsidiary"]["id"] == "2" and body["subsidiary"]["refName"] == "Concord Consulting Ltd (UK)"
+    assert body["lastModifiedDate"] == "2026-03-01T10:15:00Z"
+    assert body["links"] == [{"rel": "self", "href": f"{ns.url}{RECORD}/customer/1"}]
+
+
+def test_get_by_external_id(ns: NetSuite) -> None:
+    seed_customers(ns.store, 3)
+    assert ns.client.get(f"{RECORD}/customer/eid:CID002").json()["id"] == "2"
+
+
+def test_patch_changes_only_the_given_fields_and_stamps_lastmodifieddate(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    response = ns.client.patch(f"{RECORD}/customer/1", json={"email": "ap@client.example", "terms": None})
+    assert response.status_code == 204
+    row = ns.store.connect("netsuite").execute("SELECT * FROM customer WHERE id = 1").fetchone()
+    assert (row["email"], row["terms"], row["companyname"]) == ("ap@client.example", None, "Client 001 Ltd")
+    assert row["lastmodifieddate"] > T0 and row["lastmodifieddate"] % 1000 == 0
+
+
+def test_upsert_by_external_id_creates_a_record_that_does_not_exist(ns: NetSuite) -> None:
+    response = ns.client.put(f"{RECORD}/customer/eid:CID777", json={"companyName": "New Co", "subsidiary": {"id": "1"}})
+    new_id = ns.created_id(response)
+    assert ns.client.get(f"{RECORD}/customer/{new_id}").json()["externalId"] == "CID777"
+
+
+def test_upsert_by_external_id_updates_the_record_that_has_it(ns: NetSuite) -> None:
+    seed_customers(ns.store, 2)
+    response = ns.client.put(f"{RECORD}/customer/eid:CID002", json={"companyName": "Renamed Ltd"})
+    assert ns.created_id(response) == "2"
+    assert ns.items("SELECT companyname FROM customer WHERE id = 2")[0]["companyname"] == "Renamed Ltd"
+    assert len(ns.items("SELECT id FROM customer")) == 2
+
+
+def test_put_without_an_external_id_is_400(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    assert ns.client.put(f"{RECORD}/customer/1", json={"companyName": "X"}).status_code == 400
+
+
+def test_delete_is_hard_and_the_record_is_then_404(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    assert ns.client.delete(f"{RECORD}/customer/1").status_code == 204
+    assert ns.client.get(f"{RECORD}/customer/1").status_code == 404
+    assert ns.items("SELECT id FROM customer") == []
+
+
+def test_delete_of_a_record_others_depend_on_is_refused(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=5.0)
+    response = ns.client.delete(f"{RECORD}/customer/1")
+    assert response.status_code == 400 and _error(response)["o:errorCode"] == "USER_ERROR"
+
+
+def test_record_list_pages_ids(ns: NetSuite) -> None:
+    seed_customers(ns.store, 5)
+    body = ns.client.get(f"{RECORD}/customer", params={"limit": 2, "offset": 2}).json()
+    assert [i["id"] for i in body["items"]] == ["3", "4"]
+    assert (body["count"], body["hasMore"], body["totalResults"]) == (2, True, 5)
+
+
+def test_record_writes_are_visible_to_suiteql(ns: NetSuite) -> None:
+    ns.created_id(ns.client.post(f"{RECORD}/customer", json={"companyName": "Visible", "subsidiary": {"id": "1"}}))
+    [item] = ns.items("SELECT companyname, currency FROM customer")
+    assert item["companyname"] == "Visible" and item["currency"] == "1"
+
+
+# -- record API: errors ----------------------------------------------------------------
+
+
+def test_missing_required_field_is_400_user_error_with_its_path(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/customer", json={"companyName": "No Subsidiary"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["title"] == "Bad Request" and body["status"] == 400
+    assert body["o:errorDetails"] == [
+        {"detail": "Please enter value(s) for: subsidiary.", "o:errorPath": "subsidiary", "o:errorCode": "USER_ERROR"}
+    ]
+
+
+def test_unknown_field_is_400_nonexistent_field(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/customer", json={"companyName": "X", "subsidiary": {"id": 1}, "shoeSize": 9})
+    assert response.status_code == 400
+    assert (_error(response)["o:errorCode"], _error(response)["o:errorPath"]) == ("NONEXISTENT_FIELD", "shoeSize")
+
+
+def test_unknown_reference_is_400_invalid_content(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/customer", json={"companyName": "X", "subsidiary": {"id": "99"}})
+    assert response.status_code == 400
+    error = _error(response)
+    assert (error["o:errorCode"], error["o:errorPath"]) == ("INVALID_CONTENT", "subsidiary")
+    assert "Invalid Field Value 99" in error["detail"]
+
+
+def test_wrong_value_type_is_400_invalid_content(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/term", json={"name": "Net 10", "daysUntilNetDue": "ten"})
+    assert response.status_code == 400 and _error(response)["o:errorPath"] == "daysUntilNetDue"
+
+
+def test_unknown_record_id_is_404_nonexistent_id(ns: NetSuite) -> None:
+    response = ns.client.get(f"{RECORD}/customer/424242")
+    assert response.status_code == 404
+    assert response.json()["title"] == "Not Found" and _error(response)["o:errorCode"] == "NONEXISTENT_ID"
+
+
+def test_record_body_that_is_not_json_is_400(ns: NetSuite) -> None:
+    response = ns.client.post(f"{RECORD}/customer", content=b"not json")
+    assert response.status_code == 400 and _error(response)["o:errorCode"] == "INVALID_CONTENT"
+
+
+def test_unknown_record_type_is_404(ns: NetSuite) -> None:
+    assert ns.client.get(f"{RECORD}/spaceship/1").status_code == 404
+
+
+def test_charge_missing_billing_item_is_400(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    body = {"billTo": {"id": "1"}, "chargeDate": "2026-02-02", "quantity": 2, "rate": 100}
+    response = ns.client.post(f"{RECORD}/charge", json=body)
+    assert response.status_code == 400 and _error(response)["o:errorPath"] == "billingItem"
+
+
+# -- record API: billing ---------------------------------------------------------------
+
+
+def test_charge_amount_is_quantity_times_rate(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    body = {"billTo": {"id": "1"}, "billingItem": {"id": "2"}, "chargeDate": "2026-02-02", "quantity": 7.5, "rate": 120}
+    charge_id = ns.created_id(ns.client.post(f"{RECORD}/charge", json=body))
+    record = ns.client.get(f"{RECORD}/charge/{charge_id}").json()
+    assert (record["amount"], record["stage"], record["currency"]["id"]) == (900.0, "Ready For Billing", "2")
+
+
+def test_invoicing_charges_totals_the_lines_and_marks_the_charges_processed(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=8, rate=150, day="2026-02-02")
+    body = {
+        "entity": {"id": "1"},
+        "trandate": "2026-02-28",
+        "item": {"items": [{"charge": {"id": "1"}}, {"item": {"id": "2"}, "quantity": 2, "rate": 99.5}]},
+    }
+    invoice_id = ns.created_id(ns.client.post(f"{RECORD}/invoice", json=body))
+    invoice = ns.client.get(f"{RECORD}/invoice/{invoice_id}", params={"expandSubResources": "true"}).json()
+    assert (invoice["total"], invoice["amountRemaining"], invoice["status"]) == (1399.0, 1399.0, "Open")
+    assert invoice["dueDate"] == "2026-03-30"
+    assert [line["amount"] for line in invoice["item"]["items"]] == [1200.0, 199.0]
+    [charge] = ns.items("SELECT stage, invoice FROM charge")
+    assert charge == {"links": [], "stage": "Processed", "invoice": invoice_id}
+
+
+def test_a_processed_charge_cannot_be_invoiced_twice(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=1, rate=1, day="2026-02-02")
+    body = {"entity": {"id": "1"}, "item": {"items": [{"charge": {"id": "1"}}]}}
+    ns.created_id(ns.client.post(f"{RECORD}/invoice", json=body))
+    response = ns.client.post(f"{RECORD}/invoice", json=body)
+    assert response.status_code == 400 and _error(response)["o:errorPath"] == "item.items[0].charge"
+
+
+def test_payment_of_the_whole_amount_sets_the_invoice_paid_in_full(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=500.0)
+    body = {
+        "customer": {"id": "1"},
+        "payment": 500,
+        "apply": {"items": [{"doc": {"id": "1"}, "apply": True, "amount": 500}]},
+    }
+    ns.created_id(ns.client.post(f"{RECORD}/customerpayment", json=body))
+    [invoice] = ns.items("SELECT status, foreignamountremaining FROM transaction WHERE id = 1")
+    assert invoice == {"links": [], "status": "Paid In Full", "foreignamountremaining": "0"}
+
+
+def test_partial_payment_lowers_the_amount_remaining_and_leaves_the_invoice_open(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=500.0)
+    body = {
+        "customer": {"id": "1"},
+        "payment": 200,
+        "apply": {"items": [{"doc": {"id": "1"}, "apply": True, "amount": 200}]},
+    }
+    ns.created_id(ns.client.post(f"{RECORD}/customerpayment", json=body))
+    [invoice] = ns.items("SELECT status, foreignamountremaining FROM transaction WHERE id = 1")
+    assert invoice == {"links": [], "status": "Open", "foreignamountremaining": "300"}
+
+
+def test_deleting_an_invoice_deletes_its_lines_and_releases_its_charges(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=1, rate=10, day="2026-02-02")
+    invoice_id = ns.created_id(
+        ns.client.post(f"{RECORD}/invoice", json={"entity": {"id": "1"}, "item": {"items": [{"charge": {"id": "1"}}]}})
+    )
+    assert ns.client.delete(f"{RECORD}/invoice/{invoice_id}").status_code == 204
+    assert ns.items("SELECT id FROM transactionline") == []
+    assert ns.items("SELECT stage FROM charge")[0]["stage"] == "Ready For Billing"
+
+
+def test_deleting_a_payment_restores_the_amount_remaining_of_the_invoice(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=500.0)
+    body = {"customer": {"id": "1"}, "payment": 500, "apply": {"items": [{"doc": {"id": "1"}, "apply": True}]}}
+    payment_id = ns.created_id(ns.client.post(f"{RECORD}/customerpayment", json=body))
+    assert ns.client.delete(f"{RECORD}/customerpayment/{payment_id}").status_code == 204
+    [invoice] = ns.items("SELECT status, foreignamountremaining FROM transaction")
+    assert invoice == {"links": [], "status": "Open", "foreignamountremaining": "500"}
+
+
+def test_patch_with_replace_item_replaces_the_invoice_lines(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=500.0)
+    body = {"item": {"items": [{"item": {"id": "2"}, "quantity": 3, "rate": 10}]}}
+    assert ns.client.patch(f"{RECORD}/invoice/1", params={"replace": "item"}, json=body).status_code == 204
+    invoice = ns.client.get(f"{RECORD}/invoice/1", params={"expandSubResources": "true"}).json()
+    assert [line["amount"] for line in invoice["item"]["items"]] == [30.0]
+    assert (invoice["total"], invoice["amountRemaining"]) == (30.0, 30.0)
+
+
+def test_patch_without_replace_adds_invoice_lines(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_invoice(ns.store, 1, customer=1, day="2026-02-01", total=500.0)
+    body = {"item": {"items": [{"item": {"id": "2"}, "quantity": 3, "rate": 10}]}}
+    assert ns.client.patch(f"{RECORD}/invoice/1", json=body).status_code == 204
+    assert ns.client.get(f"{RECORD}/invoice/1").json()["total"] == 530.0
+
+
+# -- concurrency limit, faults, TLS ----------------------------------------------------
+
+
+def test_requests_over_the_concurrency_limit_get_429_without_retry_after(start_netsuite) -> None:
+    ns = start_netsuite(
+        netsuite=NetSuiteSettings(concurrency_limit=2),
+        faults={"netsuite": FaultRates(rate_slow=1.0, slow_seconds=0.8)},
+    )
+    responses: list[httpx.Response] = []
+    lock = threading.Lock()
+
+    def call() -> None:
+        response = ns.client.get(f"{RECORD}/currency/1")
+        with lock:
+            responses.append(response)
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refused = [r for r in responses if r.status_code == 429]
+    assert sorted(r.status_code for r in responses) == [200, 200, 429, 429, 429, 429]
+    assert all("retry-after" not in r.headers for r in refused)
+    assert _error(refused[0])["o:errorCode"] == "CONCURRENCY_LIMIT_EXCEEDED"
+    assert ns.client.get(f"{RECORD}/currency/1").status_code == 200
+
+
+def test_injected_429s_happen_at_the_configured_rate_with_netsuite_body(start_netsuite) -> None:
+    ns = start_netsuite(faults={"netsuite": FaultRates(rate_429=0.25)})
+    statuses = [ns.client.get(f"{RECORD}/currency/1").status_code for _ in range(400)]
+    share = statuses.count(429) / len(statuses)
+    assert 0.18 <= share <= 0.32
+    assert set(statuses) == {200, 429}
+
+
+def test_injected_500_and_503_use_netsuite_error_bodies(ns: NetSuite) -> None:
+    ns.client.put("/__sandbox/faults", json={"rate_500": 1.0})
+    failed = ns.client.get(f"{RECORD}/currency/1")
+    ns.client.put("/__sandbox/faults", json={"rate_503": 1.0})
+    unavailable = ns.client.get(f"{RECORD}/currency/1")
+    assert failed.status_code == 500 and _error(failed)["o:errorCode"] == "UNEXPECTED_ERROR"
+    assert unavailable.status_code == 503 and unavailable.json()["title"] == "Service Unavailable"
+
+
+def test_tls_mode_serves_https_verified_with_the_sandbox_ca(start_netsuite) -> None:
+    ns = start_netsuite(tls=True)
+    assert ns.url.startswith("https://")
+    assert ns.client.get(f"{RECORD}/currency/2").json()["symbol"] == "GBP"
