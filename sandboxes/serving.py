@@ -82,6 +82,7 @@ class SandboxCluster:
                     access_log=False,
                     lifespan="off",
                     timeout_keep_alive=30,
+                    timeout_graceful_shutdown=2,
                     ssl_certfile=str(self.tls_files.server_pem) if self.tls_files else None,
                     ssl_keyfile=str(self.tls_files.server_pem) if self.tls_files else None,
                 )
