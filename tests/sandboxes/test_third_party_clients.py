@@ -36,7 +36,10 @@ def salesforce(start_sandboxes) -> Iterator[Salesforce]:
     token.raise_for_status()
     body = token.json()
     yield Salesforce(
-        instance_url=body["instance_url"], session_id=body["access_token"], session=session, version=settings.api_version
+        instance_url=body["instance_url"],
+        session_id=body["access_token"],
+        session=session,
+        version=settings.api_version,
     )
     session.close()
 
