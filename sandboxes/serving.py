@@ -17,6 +17,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from sandboxes.common.clockheader import SimulatedDateHeader
 from sandboxes.common.faults import FaultInjector
 from sandboxes.common.tls import TlsFiles, issue
 from sandboxes.settings import SYSTEMS, SandboxSettings
@@ -33,7 +34,9 @@ def build_app(system: str, store: Store, settings: SandboxSettings, injector: Fa
         from sandboxes.netsuite.app import create_app
     else:
         raise ValueError(f"unknown sandbox system {system!r}")
-    return create_app(store, settings, injector)
+    app = create_app(store, settings, injector)
+    app.add_middleware(SimulatedDateHeader, store=store)
+    return app
 
 
 @dataclass
@@ -83,6 +86,7 @@ class SandboxCluster:
                     lifespan="off",
                     timeout_keep_alive=30,
                     timeout_graceful_shutdown=2,
+                    date_header=False,  # SimulatedDateHeader sends the firm's clock instead
                     ssl_certfile=str(self.tls_files.server_pem) if self.tls_files else None,
                     ssl_keyfile=str(self.tls_files.server_pem) if self.tls_files else None,
                 )
