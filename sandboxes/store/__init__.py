@@ -24,7 +24,6 @@ from sandboxes.store.schema import SYSTEMS
 
 DEFAULT_STORE_DIR = Path(".concord") / "sandbox"
 _OFFSET_KEY = "clock_offset_ms"
-_OFFSET_CACHE_SECONDS = 0.2
 
 
 class Store:
@@ -33,7 +32,6 @@ class Store:
     def __init__(self, directory: Path | str = DEFAULT_STORE_DIR) -> None:
         self.directory = Path(directory)
         self._local = threading.local()
-        self._offset_cache: tuple[float, int] | None = None
         self._clock_lock = threading.Lock()
         self._last_now_ms = 0
 
@@ -102,18 +100,12 @@ class Store:
         )
         if conn is None:
             target.commit()
-        self._offset_cache = None
 
     # -- the simulated clock -----------------------------------------------------------
 
     def clock_offset_ms(self) -> int:
-        cached = self._offset_cache
-        now = time.monotonic()
-        if cached is not None and now - cached[0] < _OFFSET_CACHE_SECONDS:
-            return cached[1]
-        offset = int(self.get_state(_OFFSET_KEY, "0") or 0)
-        self._offset_cache = (now, offset)
-        return offset
+        # Read every time (a primary-key lookup): another process may have just ticked.
+        return int(self.get_state(_OFFSET_KEY, "0") or 0)
 
     def set_clock(self, sim_now_ms: int) -> None:
         """Sets the simulated time to `sim_now_ms` as of this wall-clock instant."""
