@@ -9,6 +9,7 @@ import typer
 
 from concord import sandbox_cli
 from concord.errors import ConcordError
+from concord.ingest_cli import ingest_command
 from sandboxes.store import DEFAULT_STORE_DIR
 
 cli = typer.Typer(
@@ -18,6 +19,7 @@ cli = typer.Typer(
     add_completion=False,
 )
 cli.add_typer(sandbox_cli.app, name="sandbox")
+cli.command(name="ingest")(ingest_command)
 
 
 @cli.command()

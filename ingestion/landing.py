@@ -1,0 +1,202 @@
+"""The landing contract every source follows.
+
+A source fetches pages of vendor records and hands each page to `land()`, which
+- checks every record against its table's contract (primary key present, cursor timestamp
+  parseable, numbers numeric, currency known) and sends the ones that break it to the
+  `_concord_quarantine` table with the reason and the raw payload, so the rest go on;
+- adds the lineage columns every landed row carries: source system, extraction time, and
+  the deletion flags (dlt adds the load id as `_dlt_load_id`);
+- yields the good rows twice: to the table itself (merged on the primary key: the current
+  state) and to `<table>_history` (appended: every version seen, so models can ask when a
+  record changed state).
+
+The history table is an append-only change log rather than dlt's scd2 strategy: scd2 with
+incremental extracts needs a merge key and retires rows by absence, which is wrong for
+partial windows, and it mishandles compound keys; a log plus the current state is simpler.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+import orjson
+
+QUARANTINE_TABLE = "_concord_quarantine"
+HISTORY_SUFFIX = "_history"
+KNOWN_CURRENCIES = frozenset(
+    {"USD", "GBP", "EUR", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD"}
+)
+
+# Columns Concord adds to every landed row.
+SOURCE_SYSTEM = "_concord_source_system"
+EXTRACTED_AT = "_concord_extracted_at"
+IS_DELETED = "_concord_is_deleted"
+DELETED_AT = "_concord_deleted_at"
+VERSION = "_concord_version"
+
+LINEAGE_COLUMNS = {
+    SOURCE_SYSTEM: {"data_type": "text", "nullable": False},
+    EXTRACTED_AT: {"data_type": "timestamp", "nullable": False},
+    IS_DELETED: {"data_type": "bool", "nullable": False},
+    DELETED_AT: {"data_type": "timestamp", "nullable": True},
+    VERSION: {"data_type": "text", "nullable": True},
+}
+
+
+class BadRecord(ValueError):
+    """A record that breaks its table's contract; the message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class TableContract:
+    """What a landed table promises about its records."""
+
+    table: str  # destination table name
+    primary_key: str  # field name as the vendor sends it
+    cursor: str | None = None  # the field that changes with every version (e.g. SystemModstamp)
+    parse_cursor: Callable[[str], datetime] | None = None
+    required: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()
+    currency: str | None = None  # a field that must hold a known ISO 4217 code
+    deleted_flag: str | None = None  # a vendor field that marks soft-deleted records (Salesforce IsDeleted)
+
+
+class FieldObserver:
+    """Which fields each table's records carried in this process's runs, so a run can
+    report fields that have disappeared from the vendor's records."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def reset(self) -> None:
+        self.seen.clear()
+
+
+FIELDS_SEEN = FieldObserver()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
+    """Nested objects become `parent__child` columns (dlt's own naming), one level deep
+    per call recursively; lists stay lists (dlt lands them as child tables)."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            for sub_key, sub_value in flatten(value).items():
+                flat[f"{key}__{sub_key}"] = sub_value
+        else:
+            flat[key] = value
+    return flat
+
+
+def _check(record: dict[str, Any], contract: TableContract) -> datetime | None:
+    key = record.get(contract.primary_key)
+    if key is None or key == "":
+        raise BadRecord(f"no primary key {contract.primary_key}")
+    for name in contract.required:
+        if record.get(name) in (None, ""):
+            raise BadRecord(f"required field {name} is missing")
+    for name in contract.numeric:
+        value = record.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise BadRecord(f"{name} is not a number: {value!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadRecord(f"{name} is not a number: {value!r}") from None
+        if not math.isfinite(number):
+            raise BadRecord(f"{name} is not a finite number: {value!r}")
+    if contract.currency:
+        code = record.get(contract.currency)
+        if code is not None and code not in KNOWN_CURRENCIES:
+            raise BadRecord(f"unknown currency {code!r} in {contract.currency}")
+    if contract.cursor is None:
+        return None
+    stamp = record.get(contract.cursor)
+    if stamp in (None, ""):
+        raise BadRecord(f"cursor field {contract.cursor} is missing")
+    try:
+        return contract.parse_cursor(stamp) if contract.parse_cursor else None
+    except (TypeError, ValueError):
+        raise BadRecord(f"cursor field {contract.cursor} is not a valid timestamp: {stamp!r}") from None
+
+
+def land(
+    records: list[dict[str, Any]],
+    contract: TableContract,
+    system: str,
+    extracted_at: datetime | None = None,
+    deleted_at: Callable[[dict[str, Any]], datetime | None] | None = None,
+) -> Iterator[Any]:
+    """Yields the dlt items for one page: current-state rows, history rows, quarantined rows.
+
+    `deleted_at(record)` tells when a soft-deleted record was deleted (e.g. its SystemModstamp);
+    by default a record flagged by `contract.deleted_flag` is deleted at its cursor time."""
+    extracted_at = extracted_at or now_utc()
+    good: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+    seen = FIELDS_SEEN.seen[(system, contract.table)]
+    for record in records:
+        try:
+            cursor_time = _check(record, contract)
+        except BadRecord as exc:
+            bad.append(quarantine_row(system, contract, record, str(exc), extracted_at))
+            continue
+        row = flatten(record)
+        seen.update(row)
+        is_deleted = bool(contract.deleted_flag and record.get(contract.deleted_flag))
+        row[SOURCE_SYSTEM] = system
+        row[EXTRACTED_AT] = extracted_at
+        row[IS_DELETED] = is_deleted
+        row[DELETED_AT] = (deleted_at(record) if deleted_at else cursor_time) if is_deleted else None
+        row[VERSION] = str(record.get(contract.cursor)) if contract.cursor else None
+        good.append(row)
+    if good:
+        yield from current_and_history(good, contract.table)
+    if bad:
+        yield to_quarantine(bad)
+
+
+def current_and_history(rows: list[dict[str, Any]], table: str) -> Iterator[Any]:
+    """The same rows to the current-state table and appended to its history."""
+    yield dlt.mark.with_table_name(rows, table)
+    yield dlt.mark.with_hints(
+        rows,
+        dlt.mark.make_hints(
+            table_name=table + HISTORY_SUFFIX, write_disposition="append", primary_key=[], merge_key=[]
+        ),
+        create_table_variant=True,
+    )
+
+
+def quarantine_row(
+    system: str, contract: TableContract, record: Any, reason: str, extracted_at: datetime
+) -> dict[str, Any]:
+    key = record.get(contract.primary_key) if isinstance(record, dict) else None
+    return {
+        "source_system": system,
+        "table_name": contract.table,
+        "record_key": None if key is None else str(key),
+        "reason": reason,
+        "raw_payload": orjson.dumps(record, default=str).decode(),
+        EXTRACTED_AT: extracted_at,
+    }
+
+
+def to_quarantine(rows: list[dict[str, Any]]) -> Any:
+    return dlt.mark.with_hints(
+        rows,
+        dlt.mark.make_hints(table_name=QUARANTINE_TABLE, write_disposition="append", primary_key=[], merge_key=[]),
+        create_table_variant=True,
+    )

@@ -1,0 +1,172 @@
+"""Runs the ingestion pipelines (one dlt pipeline per system, dataset `raw_<system>`) and
+summarises each run from what landed: rows new / changed / deleted / quarantined per table,
+and vendor fields that have disappeared."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from concord.errors import ConcordError
+from ingestion.config import DEFAULT_PIPELINES_DIR, HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
+from ingestion.http import SourceFatalError
+from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
+
+SYSTEMS = ("salesforce", "harvest", "netsuite")
+CONFIG_TYPES = {"salesforce": SalesforceConfig, "harvest": HarvestConfig, "netsuite": NetSuiteConfig}
+
+
+@dataclass
+class TableSummary:
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+    missing_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SystemSummary:
+    system: str
+    load_ids: list[str]
+    seconds: float
+    tables: dict[str, TableSummary] = field(default_factory=dict)
+
+
+def dataset_name(system: str) -> str:
+    return f"raw_{system}"
+
+
+def make_pipeline(system: str, warehouse: Warehouse, pipelines_dir: Path = DEFAULT_PIPELINES_DIR) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=f"concord_{system}_{warehouse.kind}",
+        destination=warehouse.destination(),
+        dataset_name=dataset_name(system),
+        pipelines_dir=str(pipelines_dir),
+    )
+
+
+def build_source(system: str, config: Any, full_refresh: bool, reconcile_all: bool) -> Any:
+    module = importlib.import_module(f"ingestion.{system}")
+    return module.source(config, full_refresh=full_refresh, reconcile_all=reconcile_all)
+
+
+def ingest(
+    systems: tuple[str, ...] = SYSTEMS,
+    warehouse: Warehouse | None = None,
+    configs: dict[str, Any] | None = None,
+    full_refresh: bool = False,
+    reconcile_all: bool = False,
+    pipelines_dir: Path = DEFAULT_PIPELINES_DIR,
+    on_progress: Callable[[str], None] = lambda message: None,
+) -> list[SystemSummary]:
+    """One incremental run per system, in turn (the DuckDB file takes one writer at a time)."""
+    warehouse = warehouse or Warehouse.from_env()
+    configs = configs or {}
+    summaries = []
+    for system in systems:
+        if system not in SYSTEMS:
+            raise ConcordError(f"unknown system {system!r}; use one of {', '.join(SYSTEMS)}")
+        config = configs.get(system) or CONFIG_TYPES[system].resolve()
+        pipeline = make_pipeline(system, warehouse, pipelines_dir)
+        on_progress(f"{system}: extracting and loading into {warehouse.describe()}")
+        FIELDS_SEEN.reset()
+        started = time.perf_counter()
+        try:
+            source = build_source(system, config, full_refresh, reconcile_all)
+            info = pipeline.run(source, loader_file_format=warehouse.file_format)
+        except PipelineStepFailed as exc:
+            fatal = _fatal_cause(exc)
+            if fatal is not None:
+                raise ConcordError(str(fatal)) from exc
+            raise
+        except SourceFatalError as exc:
+            raise ConcordError(str(exc)) from exc
+        on_progress(f"{system}: summarising")
+        summary = SystemSummary(system, list(info.loads_ids), time.perf_counter() - started)
+        summary.tables = summarise(pipeline, system, summary.load_ids)
+        summaries.append(summary)
+    return summaries
+
+
+def _fatal_cause(exc: BaseException) -> SourceFatalError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SourceFatalError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def summarise(pipeline: dlt.Pipeline, system: str, load_ids: list[str]) -> dict[str, TableSummary]:
+    schema = pipeline.default_schema
+    tables: dict[str, TableSummary] = {}
+    history_tables = [
+        name
+        for name in schema.data_table_names()
+        if name.endswith(HISTORY_SUFFIX) and schema.get_table(name).get("parent") is None
+    ]
+    if not load_ids:
+        return tables
+    loads = ", ".join(f"'{load_id}'" for load_id in load_ids)
+    with pipeline.sql_client() as client:
+        for history in history_tables:
+            table = history[: -len(HISTORY_SUFFIX)]
+            key = _primary_key(schema, table)
+            if key is None:
+                continue
+            h = client.make_qualified_table_name(history)
+            sql = f"""
+                WITH this AS (
+                    SELECT DISTINCT CAST({key} AS VARCHAR) AS k, _concord_version AS v, _concord_is_deleted AS d
+                    FROM {h} WHERE _dlt_load_id IN ({loads})
+                ), prior AS (
+                    SELECT DISTINCT CAST({key} AS VARCHAR) AS k, _concord_version AS v, _concord_is_deleted AS d
+                    FROM {h} WHERE _dlt_load_id NOT IN ({loads})
+                )
+                SELECT
+                    (SELECT COUNT(DISTINCT k) FROM this WHERE NOT d AND k NOT IN (SELECT k FROM prior)),
+                    (SELECT COUNT(DISTINCT t.k) FROM this t WHERE NOT t.d AND t.k IN (SELECT k FROM prior)
+                        AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.k = t.k AND NOT p.d
+                                        AND p.v IS NOT DISTINCT FROM t.v)),
+                    (SELECT COUNT(DISTINCT t.k) FROM this t WHERE t.d
+                        AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.k = t.k AND p.d))
+            """
+            new, changed, deleted = client.execute_sql(sql)[0]
+            tables[table] = TableSummary(new=new, changed=changed, deleted=deleted)
+        if QUARANTINE_TABLE in schema.tables:
+            q = client.make_qualified_table_name(QUARANTINE_TABLE)
+            for table_name, count in client.execute_sql(
+                f"SELECT table_name, COUNT(*) FROM {q} WHERE _dlt_load_id IN ({loads}) GROUP BY table_name"
+            ):
+                tables.setdefault(
+                    schema.naming.normalize_table_identifier(table_name), TableSummary()
+                ).quarantined = count
+    for (seen_system, table_name), fields in FIELDS_SEEN.seen.items():
+        if seen_system != system or not fields:
+            continue
+        table = schema.naming.normalize_table_identifier(table_name)
+        if table not in schema.tables:
+            continue
+        seen = {schema.naming.normalize_identifier(f) for f in fields}
+        landed = {c for c in schema.get_table_columns(table) if not c.startswith(("_dlt_", "_concord_"))}
+        missing = sorted(landed - seen)
+        if missing:
+            tables.setdefault(table, TableSummary()).missing_fields = missing
+    return tables
+
+
+def _primary_key(schema: Any, table: str) -> str | None:
+    if table not in schema.tables:
+        return None
+    keys = [name for name, column in schema.get_table_columns(table).items() if column.get("primary_key")]
+    return keys[0] if len(keys) == 1 else None
