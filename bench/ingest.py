@@ -140,11 +140,7 @@ def raw_fetch(urls: dict[str, str]) -> int:
             page = http.post(
                 f"{urls['netsuite']}/services/rest/query/v1/suiteql",
                 params={"limit": 1000},
-                json={
-                    "q": f'SELECT * FROM "{table}" WHERE id > {last_id} ORDER BY id'
-                    if table == "transaction"
-                    else f"SELECT * FROM {table} WHERE id > {last_id} ORDER BY id"
-                },
+                json={"q": f"SELECT * FROM {table} WHERE id > {last_id} ORDER BY id"},
                 headers=ns,
             ).json()
             items = page["items"]
