@@ -224,7 +224,7 @@ def main() -> None:
         print(f"    landed {landed:,} new/changed rows")
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{database}"')
-        pg = Warehouse(kind="postgres", postgres_dsn=f"postgresql://postgres@127.0.0.1:5432/{database}")
+        pg = Warehouse(kind="postgres", postgres_dsn=f"postgresql://postgres:trust@127.0.0.1:5432/{database}")
         d, _ = timed(
             "(d) full load into PostgreSQL",
             lambda: ingest(warehouse=pg, configs=configs(urls), pipelines_dir=work / "dlt-pg"),

@@ -195,8 +195,13 @@ def quarantine_row(
 
 
 def to_quarantine(rows: list[dict[str, Any]]) -> Any:
+    # A table variant starts from a copy of its resource's hints, columns included; `columns={}`
+    # drops them, else the quarantine would inherit the vendor columns and the non-nullable
+    # lineage columns its rows do not carry.
     return dlt.mark.with_hints(
         rows,
-        dlt.mark.make_hints(table_name=QUARANTINE_TABLE, write_disposition="append", primary_key=[], merge_key=[]),
+        dlt.mark.make_hints(
+            table_name=QUARANTINE_TABLE, write_disposition="append", primary_key=[], merge_key=[], columns={}
+        ),
         create_table_variant=True,
     )

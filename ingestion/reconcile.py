@@ -13,7 +13,7 @@ is committed with the load, so a killed run reconciles again next time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +39,7 @@ def mark_done(state: dict[str, Any], at: datetime) -> None:
 
 
 def _normalized(name: str) -> str:
-    return dlt.current.pipeline().schema.naming.normalize_identifier(name)
+    return dlt.current.source_schema().naming.normalize_identifier(name)
 
 
 def landed_live_keys(contract: TableContract) -> set[str]:
@@ -86,11 +86,32 @@ def tombstones(
     missing = sorted(landed_live_keys(contract) - {str(k) for k in source_keys})
     if not missing:
         return
-    rows = []
-    for row in _last_landed_rows(contract, missing):
-        tomb = {k: v for k, v in row.items() if not k.startswith("_dlt_")}
-        tomb[IS_DELETED] = True
-        tomb[DELETED_AT] = noticed_at
-        tomb[EXTRACTED_AT] = noticed_at
-        rows.append(tomb)
+    rows = [_tombstone(contract, row, noticed_at, noticed_at) for row in _last_landed_rows(contract, missing)]
     yield from current_and_history(rows, contract.table)
+
+
+def tombstones_for(
+    contract: TableContract, deleted_at: Mapping[str, datetime], noticed_at: datetime | None = None
+) -> Iterator[Any]:
+    """Yields tombstones for keys the source reports deleted, with the time each was deleted
+    (e.g. Salesforce's deleted feed), among those the warehouse still holds as live."""
+    noticed_at = noticed_at or now_utc()
+    live = sorted(landed_live_keys(contract) & {str(k) for k in deleted_at})
+    if not live:
+        return
+    key = _normalized(contract.primary_key)
+    rows = [
+        _tombstone(contract, row, deleted_at[str(row[key])], noticed_at) for row in _last_landed_rows(contract, live)
+    ]
+    yield from current_and_history(rows, contract.table)
+
+
+def _tombstone(contract: TableContract, row: dict[str, Any], deleted_at: datetime, noticed_at: datetime) -> dict:
+    """The last landed row, marked deleted (and the vendor's own deleted flag set, if it has one)."""
+    tomb = {k: v for k, v in row.items() if not k.startswith("_dlt_")}
+    if contract.deleted_flag:
+        tomb[_normalized(contract.deleted_flag)] = True
+    tomb[IS_DELETED] = True
+    tomb[DELETED_AT] = deleted_at
+    tomb[EXTRACTED_AT] = noticed_at
+    return tomb
