@@ -91,6 +91,12 @@ class SalesforceConfig:
     username: str = field(default_factory=lambda: SalesforceSettings().username)
     password: str = field(default_factory=lambda: SalesforceSettings().password)
     batch_size: int = 2000
+    # Windows end this long before the server's clock, for records committed late with an
+    # earlier SystemModstamp (0 against the sandboxes; a few seconds against a busy org).
+    window_lag_seconds: float = 0.0
+    # How often each object's key set is checked for records purged from the recycle bin
+    # (gone from queryAll and from the 15-day deleted feed); None: only when forced.
+    reconcile_every: timedelta | None = timedelta(days=1)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -103,6 +109,8 @@ class SalesforceConfig:
             "client_secret": _setting("salesforce", "client_secret", d.client_secret, secret=True),
             "username": _setting("salesforce", "username", d.username, secret=True),
             "password": _setting("salesforce", "password", d.password, secret=True),
+            "batch_size": int(_setting("salesforce", "batch_size", d.batch_size)),
+            "window_lag_seconds": float(_setting("salesforce", "window_lag_seconds", d.window_lag_seconds)),
         }
         return cls(**{**values, **overrides})
 
@@ -152,7 +160,17 @@ class NetSuiteConfig:
     account_id: str = field(default_factory=lambda: NetSuiteSettings().account_id)
     client_id: str = field(default_factory=lambda: NetSuiteSettings().client_id)
     client_secret: str = field(default_factory=lambda: NetSuiteSettings().client_secret)
-    page_size: int = 1000
+    page_size: int = 1000  # SuiteQL's maximum `limit`
+    window_lag_seconds: int = 0  # windows end this far behind the server's clock
+    # How often each table's keys are reconciled to find hard deletes (None: only when forced).
+    reconcile_every: dict[str, timedelta | None] = field(
+        default_factory=lambda: {
+            **{t: timedelta(0) for t in ("subsidiary", "currency", "term", "customer", "job", "item", "transaction")},
+            "charge": timedelta(hours=24),
+            "transactionline": timedelta(hours=24),
+        }
+    )
+    discover_columns: bool = True  # also select vendor fields the connector does not know yet
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -163,5 +181,6 @@ class NetSuiteConfig:
             "account_id": _setting("netsuite", "account_id", d.account_id, secret=True),
             "client_id": _setting("netsuite", "client_id", d.client_id, secret=True),
             "client_secret": _setting("netsuite", "client_secret", d.client_secret, secret=True),
+            "window_lag_seconds": int(_setting("netsuite", "window_lag_seconds", d.window_lag_seconds)),
         }
         return cls(**{**values, **overrides})

@@ -61,6 +61,6 @@ def tables() -> dict[str, dict[str, Column]]:
 
 
 def _kind(name: str, declared: str) -> str:
-    if not name.endswith("date"):
+    if not (name.endswith("date") or name.startswith("date")):  # `datecreated` is a datetime too
         return "plain"
     return "datetime" if declared.upper() == "INTEGER" else "date"

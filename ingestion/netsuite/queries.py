@@ -1,0 +1,113 @@
+"""The SuiteQL Concord sends: which columns to select (found at run start), the window and
+keyset conditions, and the keyset pager every listing goes through.
+
+Column discovery: the known fields of `tables.py` are the contract (they carry the types).
+At run start a sample `SELECT * … FETCH FIRST n ROWS ONLY` shows the fields the vendor has
+now; fields not in the catalog are selected too and land as text (or as timestamps when
+their sample values are dates), so new vendor fields evolve the schema. SuiteQL leaves
+nulls out of its items, so a known field missing from the sample may be null or may be gone:
+those are checked with a one-row query, and a field NetSuite says does not exist is dropped
+with a warning (the run summary then reports it as a missing field) instead of failing.
+
+Paging: by keyset, not by offset. Each page is `… AND id > :last ORDER BY id` fetched at
+offset 0, until NetSuite says `hasMore: false`. Offsets are unsafe for a window: a record
+modified during the extract leaves the window (its new lastmodifieddate is past the end),
+the rows behind it shift up one offset and one is never read; a hard delete does the same.
+Keyset pages are immune to both, and never meet NetSuite's 100,000-results-per-query cap,
+since every page is a new query. (Following `links` rel=next is the same offset paging.)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
+from ingestion.netsuite.tables import CURSOR, DATE_MASK, DATETIME_MASK, PRIMARY_KEY, NetSuiteTable
+
+log = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 100
+# How SuiteQL renders a date or datetime that is not wrapped in TO_CHAR (the user's format).
+_USER_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def literal(moment: datetime) -> str:
+    return f"TO_DATE('{moment.strftime('%Y-%m-%d %H:%M:%S')}', '{DATETIME_MASK}')"
+
+
+def select_list(kinds: dict[str, str]) -> str:
+    parts = []
+    for name, kind in kinds.items():
+        if kind == "datetime":
+            parts.append(f"TO_CHAR({name}, '{DATETIME_MASK}') AS {name}")
+        elif kind == "date":
+            parts.append(f"TO_CHAR({name}, '{DATE_MASK}') AS {name}")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
+def window_conditions(table: NetSuiteTable, start: datetime | None, end: datetime) -> list[str]:
+    """Half-open: `>= start AND < end`; the next window starts at this end."""
+    conditions = [table.scope] if table.scope else []
+    if start is not None:
+        conditions.append(f"{CURSOR} >= {literal(start)}")
+    conditions.append(f"{CURSOR} < {literal(end)}")
+    return conditions
+
+
+def keyset_pages(
+    client: NetSuiteClient, table: str, select: str, conditions: list[str], page_size: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Pages of `SELECT select FROM table WHERE conditions`, in id order."""
+    last: int | None = None
+    while True:
+        where = [*conditions, f"{PRIMARY_KEY} > {last}"] if last is not None else conditions
+        query = f"SELECT {select} FROM {table}"
+        if where:
+            query += " WHERE " + " AND ".join(f"({c})" for c in where)
+        page, _ = client.suiteql(f"{query} ORDER BY {PRIMARY_KEY}", limit=page_size)
+        items = page["items"]
+        if items:
+            yield items
+        if not page.get("hasMore") or not items:
+            return
+        last = int(items[-1][PRIMARY_KEY])
+
+
+def discover_columns(client: NetSuiteClient, table: NetSuiteTable, discover: bool) -> dict[str, str]:
+    """The fields to select now (name -> kind): the known ones NetSuite still has, plus any new."""
+    kinds = dict(table.kinds)
+    seen: set[str] = set()
+    if discover:
+        page, _ = client.suiteql(f"SELECT * FROM {table.name} FETCH FIRST {SAMPLE_ROWS} ROWS ONLY", limit=SAMPLE_ROWS)
+        samples: dict[str, list[Any]] = {}
+        for item in page["items"]:
+            for name, value in item.items():
+                if name != "links":
+                    seen.add(name)
+                    if name not in table.kinds:
+                        samples.setdefault(name, []).append(value)
+        for name, values in samples.items():
+            dated = all(isinstance(v, str) and _USER_DATE.match(v) for v in values)
+            kinds[name] = "datetime" if dated else "text"
+        if samples:
+            log.info("netsuite %s: selecting fields the connector does not know yet: %s", table.name, sorted(samples))
+    unconfirmed = [name for name in table.kinds if name not in seen]
+    while unconfirmed:
+        query = f"SELECT {', '.join(unconfirmed)} FROM {table.name} FETCH FIRST 1 ROWS ONLY"
+        try:
+            client.suiteql(query, limit=1)
+            break
+        except SuiteQLError as exc:
+            gone = exc.missing_field
+            if gone is None or gone.lower() not in unconfirmed or gone.lower() == PRIMARY_KEY:
+                raise
+            log.warning("netsuite %s: field %s no longer exists; it is no longer selected", table.name, gone)
+            unconfirmed.remove(gone.lower())
+            kinds.pop(gone.lower())
+    return kinds

@@ -1,0 +1,154 @@
+"""The NetSuite tables Concord lands, with the type of every field it knows.
+
+SuiteQL returns every value as a string and leaves null fields out, so the connector must
+know each field's type to land typed columns: the kinds below follow NetSuite's Records
+Catalog for these records (the sandbox's `sandboxes/store/schema.py` mirrors it). A field
+the vendor adds later is found at run start (see `columns.py`) and lands as text.
+
+Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` (NetSuite's
+'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`), `datetime` (selected as
+`TO_CHAR(x, 'YYYY-MM-DD HH24:MI:SS')`, UTC), `text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ingestion.landing import TableContract
+
+SYSTEM = "netsuite"
+PRIMARY_KEY = "id"
+CURSOR = "lastmodifieddate"
+DATETIME_MASK = "YYYY-MM-DD HH24:MI:SS"
+DATE_MASK = "YYYY-MM-DD"
+# The transactions Concord reads: invoices and customer payments.
+TRANSACTION_TYPES = ("CustInvc", "CustPymt")
+_TYPES_SQL = ", ".join(f"'{t}'" for t in TRANSACTION_TYPES)
+
+
+def parse_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+_BOOLEANS = {"T": True, "F": False}
+
+
+def parse_bool(value: str) -> bool:
+    return _BOOLEANS[value]
+
+
+# How a string from SuiteQL becomes its typed value (ValueError/KeyError: not that type).
+CONVERTERS: dict[str, Any] = {
+    "int": int,
+    "float": float,
+    "bool": parse_bool,
+    "date": date.fromisoformat,
+    "datetime": parse_datetime,
+}
+
+
+@dataclass(frozen=True)
+class NetSuiteTable:
+    name: str  # SuiteQL table, also the landed table's name
+    kinds: dict[str, str]  # known field -> kind, in the order they are selected
+    required: tuple[str, ...] = ()
+    currency_id: str | None = None  # a field referencing the currency table
+    scope: str | None = None  # a SuiteQL condition limiting the rows Concord reads
+    contract: TableContract = field(init=False)
+
+    def __post_init__(self) -> None:
+        numeric = tuple(name for name, kind in self.kinds.items() if kind in ("int", "float"))
+        contract = TableContract(
+            table=self.name,
+            primary_key=PRIMARY_KEY,
+            cursor=CURSOR,
+            parse_cursor=_as_datetime,
+            required=self.required,
+            numeric=numeric,
+            currency="symbol" if self.name == "currency" else None,
+        )
+        object.__setattr__(self, "contract", contract)
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else parse_datetime(value)
+
+
+def _kinds(spec: str) -> dict[str, str]:
+    """'id:int name currency:int' -> {'id': 'int', 'name': 'text', 'currency': 'int'}."""
+    kinds = {}
+    for part in spec.split():
+        name, _, kind = part.partition(":")
+        kinds[name] = kind or "text"
+    return kinds
+
+
+_COMMON_TAIL = "isinactive:bool externalid lastmodifieddate:datetime"
+
+TABLES: tuple[NetSuiteTable, ...] = (
+    NetSuiteTable(
+        "subsidiary",
+        _kinds(f"id:int name legalname country currency:int {_COMMON_TAIL}"),
+        required=("name", "currency"),
+        currency_id="currency",
+    ),
+    NetSuiteTable(
+        "currency",
+        _kinds(f"id:int name symbol isbasecurrency:bool exchangerate:float {_COMMON_TAIL}"),
+        required=("symbol",),
+    ),
+    NetSuiteTable("term", _kinds(f"id:int name daysuntilnetdue:int {_COMMON_TAIL}"), required=("name",)),
+    NetSuiteTable(
+        "customer",
+        _kinds(
+            "id:int entityid companyname externalid parent:int subsidiary:int currency:int terms:int email url "
+            "vatregnumber billaddr1 billcity billzip billcountry isinactive:bool custentity_sf_account_id "
+            "custentity_concord_golden_id datecreated:datetime lastmodifieddate:datetime"
+        ),
+        required=("companyname", "subsidiary", "currency"),
+        currency_id="currency",
+    ),
+    NetSuiteTable(
+        "job",
+        _kinds(
+            "id:int entityid companyname externalid parent:int subsidiary:int currency:int entitystatus "
+            "startdate:date projectedenddate:date custentity_harvest_project_id custentity_sf_opportunity_id "
+            "isinactive:bool datecreated:datetime lastmodifieddate:datetime"
+        ),
+        required=("parent", "subsidiary"),
+        currency_id="currency",
+    ),
+    NetSuiteTable("item", _kinds(f"id:int itemid displayname itemtype {_COMMON_TAIL}"), required=("itemid",)),
+    NetSuiteTable(
+        "charge",
+        _kinds(
+            "id:int externalid billto:int project:int subsidiary:int currency:int billingitem:int chargetype "
+            "chargedate:date quantity:float rate:float amount:float description stage invoice:int "
+            "datecreated:datetime lastmodifieddate:datetime"
+        ),
+        required=("billto", "currency", "amount"),
+        currency_id="currency",
+    ),
+    NetSuiteTable(
+        "transaction",
+        _kinds(
+            "id:int tranid type entity:int job:int subsidiary:int currency:int trandate:date duedate:date status "
+            "foreigntotal:float foreignamountremaining:float externalid memo createddate:datetime "
+            "lastmodifieddate:datetime"
+        ),
+        required=("type", "entity", "currency", "status"),
+        currency_id="currency",
+        scope=f"type IN ({_TYPES_SQL})",
+    ),
+    NetSuiteTable(
+        "transactionline",
+        _kinds(
+            "id:int transaction:int linesequencenumber:int item:int charge:int quantity:float rate:float "
+            "foreignamount:float appliedtotransaction:int memo lastmodifieddate:datetime"
+        ),
+        required=("transaction", "foreignamount"),
+        scope=f"transaction IN (SELECT id FROM transaction WHERE type IN ({_TYPES_SQL}))",
+    ),
+)
