@@ -137,7 +137,7 @@ class HarvestConfig:
     per_page: int = 2000
     window_lag_seconds: float = 0.0  # end each window this far behind the server's clock
     # How often each table's key set is reconciled (a full listing: Harvest has no ids-only
-    # mode). timedelta(0): every run; None: only on full refresh or `reconcile_all`.
+    # mode). timedelta(0): every run; None or absent: only on full refresh or `reconcile_all`.
     reconcile_every: dict[str, timedelta | None] = field(default_factory=lambda: dict(HARVEST_RECONCILE_EVERY))
     http: HttpSettings = field(default_factory=HttpSettings)
 

@@ -157,12 +157,18 @@ def summarise(pipeline: dlt.Pipeline, system: str, load_ids: list[str]) -> dict[
         table = schema.naming.normalize_table_identifier(table_name)
         if table not in schema.tables:
             continue
-        seen = {schema.naming.normalize_identifier(f) for f in fields}
+        seen = {schema.naming.normalize_path(f) for f in fields}  # `a__b` columns are paths
         landed = {c for c in schema.get_table_columns(table) if not c.startswith(("_dlt_", "_concord_"))}
-        missing = sorted(landed - seen)
+        # A column `a__b` is accounted for when `a` came as null (an absent optional object).
+        missing = sorted(c for c in landed - seen if not any(p in seen for p in _parents(c)))
         if missing:
             tables.setdefault(table, TableSummary()).missing_fields = missing
     return tables
+
+
+def _parents(column: str) -> list[str]:
+    parts = column.split("__")
+    return ["__".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _primary_key(schema: Any, table: str) -> str | None:
