@@ -39,7 +39,7 @@ import dlt
 from dlt.extract.source import DltSource
 
 from ingestion.config import NetSuiteConfig
-from ingestion.landing import KNOWN_CURRENCIES, land, now_utc, quarantine_row, to_quarantine
+from ingestion.landing import KNOWN_CURRENCIES, LINEAGE_COLUMNS, land, now_utc, quarantine_row, to_quarantine
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
 from ingestion.netsuite.tables import CONVERTERS, PRIMARY_KEY, SYSTEM, TABLES, NetSuiteTable
@@ -118,7 +118,13 @@ def _resource(table: NetSuiteTable, run: NetSuiteRun, full_refresh: bool, reconc
     # No `columns` hints: dlt starts the history and quarantine table variants from the
     # resource's hints, so declared columns would leak into `_concord_quarantine`. The values
     # are typed in Python instead (see `tables.CONVERTERS`), which types the columns.
-    return dlt.resource(extract, name=table.name, write_disposition="merge", primary_key=PRIMARY_KEY)
+    return dlt.resource(
+        extract,
+        name=table.name,
+        write_disposition="merge",
+        primary_key=PRIMARY_KEY,
+        columns={**table.column_hints(), **LINEAGE_COLUMNS},
+    )
 
 
 def _deletes(run: NetSuiteRun, table: NetSuiteTable) -> Iterator[Any]:

@@ -49,6 +49,17 @@ CONVERTERS: dict[str, Any] = {
 }
 
 
+# The dlt column type of each kind, so a field that is null in every row still lands as a column.
+DLT_TYPES = {
+    "int": "bigint",
+    "float": "double",
+    "bool": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+    "text": "text",
+}
+
+
 @dataclass(frozen=True)
 class NetSuiteTable:
     name: str  # SuiteQL table, also the landed table's name
@@ -57,6 +68,9 @@ class NetSuiteTable:
     currency_id: str | None = None  # a field referencing the currency table
     scope: str | None = None  # a SuiteQL condition limiting the rows Concord reads
     contract: TableContract = field(init=False)
+
+    def column_hints(self) -> dict[str, dict[str, Any]]:
+        return {name: {"data_type": DLT_TYPES[kind], "nullable": True} for name, kind in self.kinds.items()}
 
     def __post_init__(self) -> None:
         numeric = tuple(name for name, kind in self.kinds.items() if kind in ("int", "float"))
