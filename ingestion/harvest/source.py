@@ -25,11 +25,10 @@ Deletes. Harvest deletes hard and keeps no tombstones, and a list is the only wa
 which ids exist (there is no ids-only mode), so a reconciliation pass pages the whole table.
 How often each table gets one is `HarvestConfig.reconcile_every` (every run for the small
 tables, nightly for time entries and expenses; `reconcile_all` or a full refresh forces all).
-Such a pass already holds every live record, so it replaces the incremental read and lands
-them all (a free full refresh of the table: it also picks up changes Harvest does not stamp,
-such as a renamed client inside time entries). Unchanged records re-read this way add a row
-to the history with the same `_concord_version` (the run summary counts them as neither new
-nor changed); that cost is what the nightly cadence of the large tables bounds. Each landed
+Such a pass already holds every live record, so it replaces the incremental read: it lands
+the records of the current window (stamped since the last run) and uses the rest only for
+their ids, so the history stays a change log rather than a nightly copy of every time entry
+(a full refresh lands everything). Each landed
 live id the pass did not see becomes a tombstone, marked deleted as of the `Date` of the
 listing's last page (when the deletion was noticed; Harvest does not say when it happened).
 """
@@ -102,7 +101,10 @@ def _table_pages(
         if reconciling:
             live_ids.update(record.get(contract.primary_key) for record in page.records)
             noticed_at = page.server_time
-        yield from land(before(page.records, end_text), contract, SYSTEM)
+        records = before(page.records, end_text)
+        if reconciling and start_text is not None:
+            records = since(records, start_text)
+        yield from land(records, contract, SYSTEM)
 
     if reconciling:
         yield from reconcile.tombstones(contract, (key for key in live_ids if key is not None), noticed_at)
@@ -121,6 +123,18 @@ def before(records: list[dict[str, Any]], end_text: str) -> list[dict[str, Any]]
         record
         for record in records
         if not (type(stamp := record.get("updated_at")) is str and stamp >= end_text and _at_or_after(stamp, end_text))
+    ]
+
+
+def since(records: list[dict[str, Any]], start_text: str) -> list[dict[str, Any]]:
+    """The records stamped at or after the window start (and any whose stamp is malformed,
+    for `land()` to quarantine); older ones were landed by earlier runs."""
+    return [
+        record
+        for record in records
+        if not (
+            type(stamp := record.get("updated_at")) is str and stamp < start_text and _at_or_after(start_text, stamp)
+        )
     ]
 
 
