@@ -334,3 +334,20 @@ def test_a_new_vendor_field_is_discovered_and_lands(
     h.ingest()
     rows = h.sql(f"SELECT id, {customer_gains_a_field} FROM raw_netsuite.customer ORDER BY id")
     assert rows == [(1, None), (2, "EMEA"), (3, None)]
+
+
+def test_a_field_that_disappears_is_reported_and_the_rest_loads(netsuite: Callable[..., Harness], monkeypatch) -> None:
+    h = netsuite(firm=False)
+    seed_reference_data(h.store)
+    seed_customers(h.store, 3)
+    h.ingest()
+    tables = {name: dict(columns) for name, columns in catalog.tables().items()}
+    del tables["customer"]["url"]
+    monkeypatch.setattr(catalog, "tables", lambda: tables)
+    with h.store.transaction("netsuite") as conn:  # NetSuite users rename the customers
+        now = h.store.now_ms() // 1000 * 1000
+        conn.execute("UPDATE customer SET companyname = 'Renamed Ltd', lastmodifieddate = ?", (now,))
+    h.store.advance_clock(60_000)
+    tables_summary = h.ingest()
+    assert tables_summary["customer"].missing_fields == ["url"]
+    assert h.sql("SELECT count(*) FROM raw_netsuite.customer WHERE companyname = 'Renamed Ltd'") == [(3,)]
