@@ -34,34 +34,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
 from sandboxes.simulator import generate  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
-
-SALESFORCE_OBJECTS = ("Account", "Opportunity", "OpportunityLineItem", "Contract", "Contract_Rate__c")
-HARVEST_RESOURCES = (
-    "clients",
-    "projects",
-    "tasks",
-    "users",
-    "task_assignments",
-    "user_assignments",
-    "time_entries",
-    "expenses",
-    "expense_categories",
-)
-NETSUITE_TABLES = (
-    "subsidiary",
-    "currency",
-    "term",
-    "customer",
-    "job",
-    "item",
-    "charge",
-    "transaction",
-    "transactionline",
-)
 
 
 def start_sandboxes(store_dir: Path) -> tuple[subprocess.Popen, dict[str, str]]:

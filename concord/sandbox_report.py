@@ -15,8 +15,19 @@ HARVEST_RESOURCES = (
     "user_assignments",
     "time_entries",
     "expenses",
+    "expense_categories",
 )
-NETSUITE_TABLES = ("subsidiary", "currency", "customer", "job", "item", "charge", "transaction", "transactionline")
+NETSUITE_TABLES = (
+    "subsidiary",
+    "currency",
+    "term",
+    "customer",
+    "job",
+    "item",
+    "charge",
+    "transaction",
+    "transactionline",
+)
 
 
 def _client(verify: str | bool) -> httpx.Client:

@@ -69,7 +69,11 @@ def delete_one_record_in_each_system(cluster: SandboxCluster, store: Store) -> N
         )
         assert response.status_code == 204
         hv = cluster.settings.harvest
-        entry = store.connect("harvest").execute("SELECT id FROM time_entries WHERE is_locked = 0 ORDER BY id").fetchone()[0]
+        entry = (
+            store.connect("harvest")
+            .execute("SELECT id FROM time_entries WHERE is_locked = 0 ORDER BY id")
+            .fetchone()[0]
+        )
         response = http.delete(
             f"{cluster.url('harvest')}/v2/time_entries/{entry}",
             headers={"Authorization": f"Bearer {hv.access_token}", "Harvest-Account-Id": hv.account_id}
