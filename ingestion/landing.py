@@ -6,9 +6,9 @@ A source fetches pages of vendor records and hands each page to `land()`, which
   `_concord_quarantine` table with the reason and the raw payload, so the rest go on;
 - adds the lineage columns every landed row carries: source system, extraction time, and
   the deletion flags (dlt adds the load id as `_dlt_load_id`);
-- yields the good rows twice: to the table itself (merged on the primary key: the current
-  state) and to `<table>_history` (appended: every version seen, so models can ask when a
-  record changed state).
+- yields the good rows to the table itself (merged on the primary key: the current state);
+  after each load, `ingestion.history` appends the versions it merged to `<table>_history`
+  (every version seen, so models can ask when a record changed state).
 
 The history table is an append-only change log rather than dlt's scd2 strategy: scd2 with
 incremental extracts needs a merge key and retires rows by absence, which is wrong for
@@ -139,7 +139,7 @@ def land(
     extracted_at: datetime | None = None,
     deleted_at: Callable[[dict[str, Any]], datetime | None] | None = None,
 ) -> Iterator[Any]:
-    """Yields the dlt items for one page: current-state rows, history rows, quarantined rows.
+    """Yields the dlt items for one page: current-state rows and quarantined rows.
 
     `deleted_at(record)` tells when a soft-deleted record was deleted (e.g. its SystemModstamp);
     by default a record flagged by `contract.deleted_flag` is deleted at its cursor time."""
@@ -163,21 +163,15 @@ def land(
         row[VERSION] = str(record.get(contract.cursor)) if contract.cursor else None
         good.append(row)
     if good:
-        yield from current_and_history(good, contract.table)
+        yield from to_current(good, contract.table)
     if bad:
         yield to_quarantine(bad)
 
 
-def current_and_history(rows: list[dict[str, Any]], table: str) -> Iterator[Any]:
-    """The same rows to the current-state table and appended to its history."""
+def to_current(rows: list[dict[str, Any]], table: str) -> Iterator[Any]:
+    """The rows for the current-state table; `ingestion.history` appends what each load
+    merged to `<table>_history` in the warehouse."""
     yield dlt.mark.with_table_name(rows, table)
-    yield dlt.mark.with_hints(
-        rows,
-        dlt.mark.make_hints(
-            table_name=table + HISTORY_SUFFIX, write_disposition="append", primary_key=[], merge_key=[]
-        ),
-        create_table_variant=True,
-    )
 
 
 def quarantine_row(

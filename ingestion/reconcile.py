@@ -19,7 +19,7 @@ from typing import Any
 
 import dlt
 
-from ingestion.landing import DELETED_AT, EXTRACTED_AT, IS_DELETED, TableContract, current_and_history, now_utc
+from ingestion.landing import DELETED_AT, EXTRACTED_AT, IS_DELETED, TableContract, now_utc, to_current
 
 _STATE_KEY = "last_reconciled_at"
 
@@ -87,7 +87,7 @@ def tombstones(
     if not missing:
         return
     rows = [_tombstone(contract, row, noticed_at, noticed_at) for row in _last_landed_rows(contract, missing)]
-    yield from current_and_history(rows, contract.table)
+    yield from to_current(rows, contract.table)
 
 
 def tombstones_for(
@@ -103,7 +103,7 @@ def tombstones_for(
     rows = [
         _tombstone(contract, row, deleted_at[str(row[key])], noticed_at) for row in _last_landed_rows(contract, live)
     ]
-    yield from current_and_history(rows, contract.table)
+    yield from to_current(rows, contract.table)
 
 
 def _tombstone(contract: TableContract, row: dict[str, Any], deleted_at: datetime, noticed_at: datetime) -> dict:

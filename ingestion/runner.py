@@ -5,6 +5,7 @@ and vendor fields that have disappeared."""
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,11 +16,14 @@ import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from concord.errors import ConcordError
+from ingestion import history
 from ingestion.config import DEFAULT_PIPELINES_DIR, HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
 from ingestion.http import SourceFatalError
 from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
 
 SYSTEMS = ("salesforce", "harvest", "netsuite")
+# dlt normalises files in parallel processes; the big tables come in several files.
+NORMALIZE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 CONFIG_TYPES = {"salesforce": SalesforceConfig, "harvest": HarvestConfig, "netsuite": NetSuiteConfig}
 
 
@@ -80,8 +84,14 @@ def ingest(
         FIELDS_SEEN.reset()
         started = time.perf_counter()
         try:
+            history.record(pipeline)  # catch up a load whose copy a killed run did not make
             source = build_source(system, config, full_refresh, reconcile_all)
-            info = pipeline.run(source, loader_file_format=warehouse.file_format)
+            pipeline.extract(source, loader_file_format=warehouse.file_format)
+            on_progress(f"{system}: normalising")
+            pipeline.normalize(workers=NORMALIZE_WORKERS)
+            on_progress(f"{system}: loading into {warehouse.describe()}")
+            info = pipeline.load()
+            history.record(pipeline)
         except PipelineStepFailed as exc:
             fatal = _fatal_cause(exc)
             if fatal is not None:
@@ -90,7 +100,7 @@ def ingest(
         except SourceFatalError as exc:
             raise ConcordError(str(exc)) from exc
         on_progress(f"{system}: summarising")
-        summary = SystemSummary(system, list(info.loads_ids), time.perf_counter() - started)
+        summary = SystemSummary(system, list(info.loads_ids) if info else [], time.perf_counter() - started)
         summary.tables = summarise(pipeline, system, summary.load_ids)
         summaries.append(summary)
     return summaries
@@ -110,21 +120,17 @@ def _fatal_cause(exc: BaseException) -> SourceFatalError | None:
 def summarise(pipeline: dlt.Pipeline, system: str, load_ids: list[str]) -> dict[str, TableSummary]:
     schema = pipeline.default_schema
     tables: dict[str, TableSummary] = {}
-    history_tables = [
-        name
-        for name in schema.data_table_names()
-        if name.endswith(HISTORY_SUFFIX) and schema.get_table(name).get("parent") is None
-    ]
+    history_tables = [table + HISTORY_SUFFIX for table in history.tracked_tables(schema)]
     if not load_ids:
         return tables
     loads = ", ".join(f"'{load_id}'" for load_id in load_ids)
     with pipeline.sql_client() as client:
-        for history in history_tables:
-            table = history[: -len(HISTORY_SUFFIX)]
+        for history_table in history_tables:
+            table = history_table[: -len(HISTORY_SUFFIX)]
             key = _primary_key(schema, table)
             if key is None:
                 continue
-            h = client.make_qualified_table_name(history)
+            h = client.make_qualified_table_name(history_table)
             sql = f"""
                 WITH this AS (
                     SELECT DISTINCT CAST({key} AS VARCHAR) AS k, _concord_version AS v, _concord_is_deleted AS d
