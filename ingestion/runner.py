@@ -22,8 +22,10 @@ from ingestion.http import SourceFatalError
 from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
 
 SYSTEMS = ("salesforce", "harvest", "netsuite")
-# dlt normalises files in parallel processes; the big tables come in several files.
+# dlt normalises extracted files in parallel processes; rotating the files every 100k items
+# gives a big table (a million time entries) several files to share between the workers.
 NORMALIZE_WORKERS = max(1, min(4, os.cpu_count() or 1))
+dlt.config["extract.data_writer.file_max_items"] = 100_000
 CONFIG_TYPES = {"salesforce": SalesforceConfig, "harvest": HarvestConfig, "netsuite": NetSuiteConfig}
 
 
