@@ -5,6 +5,7 @@ and vendor fields that have disappeared."""
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -26,6 +27,16 @@ SYSTEMS = ("salesforce", "harvest", "netsuite")
 # gives a big table (a million time entries) several files to share between the workers.
 NORMALIZE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 dlt.config["extract.data_writer.file_max_items"] = 100_000
+
+
+class _QuietAboutNullColumns(logging.Filter):
+    # dlt warns on every load about vendor fields that were null in every row (optional
+    # objects such as a time entry's invoice); they materialise when a value arrives.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "did not receive any data during this load" not in record.getMessage()
+
+
+logging.getLogger("dlt").addFilter(_QuietAboutNullColumns())
 CONFIG_TYPES = {"salesforce": SalesforceConfig, "harvest": HarvestConfig, "netsuite": NetSuiteConfig}
 
 
