@@ -188,10 +188,11 @@ def main() -> None:
         a, rows = timed("(a) raw fetch", lambda: raw_fetch(urls))
         print(f"    {rows:,} records fetched and parsed ({rows / a:,.0f}/s)")
         duck = Warehouse(kind="duckdb", duckdb_path=work / "warehouse.duckdb")
-        b, _ = timed(
+        b, first = timed(
             "(b) full load into DuckDB",
             lambda: ingest(warehouse=duck, configs=configs(urls), pipelines_dir=work / "dlt"),
         )
+        print("    " + ", ".join(f"{s.system} {s.seconds:,.0f} s" for s in first))
         changed = change_one_percent(store)
         print(f"    changed {changed:,} records (about 1%)")
         c, summaries = timed(
