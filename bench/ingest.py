@@ -117,16 +117,14 @@ def raw_fetch(urls: dict[str, str]) -> int:
             page = http.post(
                 f"{urls['netsuite']}/services/rest/query/v1/suiteql",
                 params={"limit": 1000},
-                json={"q": f"SELECT * FROM {table} WHERE id > {last_id} ORDER BY id"},
+                json={"q": f"SELECT * FROM {table} WHERE id > {last_id} ORDER BY id FETCH FIRST 1000 ROWS ONLY"},
                 headers=ns,
             ).json()
             items = page["items"]
             rows += len(items)
-            if not items:
+            if len(items) < 1000:
                 break
             last_id = int(items[-1]["id"])
-            if not page["hasMore"]:
-                break
     return rows
 
 

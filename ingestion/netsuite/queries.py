@@ -63,18 +63,22 @@ def window_conditions(table: NetSuiteTable, start: datetime | None, end: datetim
 def keyset_pages(
     client: NetSuiteClient, table: str, select: str, conditions: list[str], page_size: int
 ) -> Iterator[list[dict[str, Any]]]:
-    """Pages of `SELECT select FROM table WHERE conditions`, in id order."""
+    """Pages of `SELECT select FROM table WHERE conditions`, in id order.
+
+    Each page is its own query capped with `FETCH FIRST n ROWS ONLY`: NetSuite counts a
+    query's `totalResults` on every page, and uncapped keyset queries would make it count
+    the rest of the table each time (quadratic over a large table)."""
     last: int | None = None
     while True:
         where = [*conditions, f"{PRIMARY_KEY} > {last}"] if last is not None else conditions
         query = f"SELECT {select} FROM {table}"
         if where:
             query += " WHERE " + " AND ".join(f"({c})" for c in where)
-        page, _ = client.suiteql(f"{query} ORDER BY {PRIMARY_KEY}", limit=page_size)
+        page, _ = client.suiteql(f"{query} ORDER BY {PRIMARY_KEY} FETCH FIRST {page_size} ROWS ONLY", limit=page_size)
         items = page["items"]
         if items:
             yield items
-        if not page.get("hasMore") or not items:
+        if len(items) < page_size:
             return
         last = int(items[-1][PRIMARY_KEY])
 
