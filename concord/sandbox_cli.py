@@ -112,15 +112,18 @@ def up(
         cluster.start()
     except RuntimeError as exc:
         raise ConcordError(str(exc)) from exc
-    cluster.write_endpoints_file()
-    print_connection_info(cluster.describe())
-    console.print("Serving. Press Ctrl-C to stop.")
+    endpoints_file = None
     try:
+        print_connection_info(cluster.describe())
+        console.print("Serving. Press Ctrl-C to stop.")
+        endpoints_file = cluster.write_endpoints_file()
         cluster.wait()
     except KeyboardInterrupt:
         console.print("Stopping…")
     finally:
         cluster.stop()
+        if endpoints_file is not None:
+            endpoints_file.unlink(missing_ok=True)  # a stale file would point `faults` at nothing
 
 
 @app.command()

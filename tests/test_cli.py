@@ -45,7 +45,7 @@ def running_sandboxes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], su
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
 
@@ -81,7 +81,7 @@ def test_up_serves_the_generated_firm_and_prints_urls_and_credentials(running_sa
     assert response.status_code == 200
     assert response.json()["total_entries"] > 0
     process.send_signal(signal.SIGINT)
-    out, _ = process.communicate(timeout=15)
+    out, _ = process.communicate(timeout=30)
     assert endpoints["harvest"] in out
     assert "harvest-sandbox-token" in out
 
