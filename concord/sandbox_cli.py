@@ -4,6 +4,8 @@ export the ground truth."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -112,13 +114,19 @@ def up(
         cluster.start()
     except RuntimeError as exc:
         raise ConcordError(str(exc)) from exc
+    # Stop on Ctrl-C or SIGTERM. Installed explicitly: a process started in the background
+    # by a non-interactive shell inherits SIGINT as ignored, and Python then never raises
+    # KeyboardInterrupt.
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     endpoints_file = None
     try:
         print_connection_info(cluster.describe())
         console.print("Serving. Press Ctrl-C to stop.")
         endpoints_file = cluster.write_endpoints_file()
-        cluster.wait()
-    except KeyboardInterrupt:
+        while not stop.wait(0.5):
+            pass
         console.print("Stopping…")
     finally:
         cluster.stop()

@@ -131,11 +131,6 @@ class SandboxCluster:
             self._thread = None
         self.store.close()
 
-    def wait(self) -> None:
-        """Blocks until the servers stop (Ctrl-C in the CLI)."""
-        if self._thread is not None:
-            self._thread.join()
-
     def __enter__(self) -> SandboxCluster:
         return self.start()
 
