@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sandboxes.settings import SYSTEMS
+
 if TYPE_CHECKING:
     from ingestion.runner import SystemSummary
 
-SYSTEMS = ("salesforce", "harvest", "netsuite")
 console = Console()
 
 

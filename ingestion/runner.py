@@ -21,8 +21,8 @@ from ingestion import history
 from ingestion.config import DEFAULT_PIPELINES_DIR, HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
 from ingestion.http import SourceFatalError
 from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
+from sandboxes.settings import SYSTEMS
 
-SYSTEMS = ("salesforce", "harvest", "netsuite")
 # dlt normalises extracted files in parallel processes; rotating the files every 100k items
 # gives a big table (a million time entries) several files to share between the workers.
 NORMALIZE_WORKERS = max(1, min(4, os.cpu_count() or 1))
