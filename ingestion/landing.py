@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
 import orjson
+import pyarrow as pa
+
+from ingestion.arrow_pages import UTC_TIMESTAMP, PageTypeError, column_name, typed_page
 
 QUARANTINE_TABLE = "_concord_quarantine"
 HISTORY_SUFFIX = "_history"
@@ -49,6 +52,9 @@ LINEAGE_COLUMNS = {
 }
 
 
+LINEAGE_TYPES = {name: column["data_type"] for name, column in LINEAGE_COLUMNS.items()}
+
+
 class BadRecord(ValueError):
     """A record that breaks its table's contract; the message is the quarantine reason."""
 
@@ -65,6 +71,8 @@ class TableContract:
     numeric: tuple[str, ...] = ()
     currency: str | None = None  # a field that must hold a known ISO 4217 code
     deleted_flag: str | None = None  # a vendor field that marks soft-deleted records (Salesforce IsDeleted)
+    # field -> dlt data type, for the fields whose type is known before any record arrives
+    column_types: Mapping[str, str] = field(default_factory=dict)
 
 
 class FieldObserver:
@@ -139,12 +147,14 @@ def land(
     extracted_at: datetime | None = None,
     deleted_at: Callable[[dict[str, Any]], datetime | None] | None = None,
 ) -> Iterator[Any]:
-    """Yields the dlt items for one page: current-state rows and quarantined rows.
+    """Yields the dlt items for one page: one typed Arrow table of current-state rows (see
+    `ingestion.arrow_pages`) and the quarantined rows.
 
     `deleted_at(record)` tells when a soft-deleted record was deleted (e.g. its SystemModstamp);
     by default a record flagged by `contract.deleted_flag` is deleted at its cursor time."""
     extracted_at = extracted_at or now_utc()
     good: list[dict[str, Any]] = []
+    good_records: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     seen = FIELDS_SEEN.seen[(system, contract.table)]
     for record in records:
@@ -156,16 +166,56 @@ def land(
         row = flatten(record)
         seen.update(row)
         is_deleted = bool(contract.deleted_flag and record.get(contract.deleted_flag))
-        row[SOURCE_SYSTEM] = system
-        row[EXTRACTED_AT] = extracted_at
         row[IS_DELETED] = is_deleted
         row[DELETED_AT] = (deleted_at(record) if deleted_at else cursor_time) if is_deleted else None
         row[VERSION] = str(record.get(contract.cursor)) if contract.cursor else None
         good.append(row)
-    if good:
-        yield from to_current(good, contract.table)
+        good_records.append(record)
+    not_null = frozenset({column_name(contract.primary_key), IS_DELETED})
+    page, mistyped = _typed(good, _known_types(contract), not_null)
+    for index, reason in mistyped.items():
+        bad.append(quarantine_row(system, contract, good_records[index], reason, extracted_at))
+    if page is not None and page.num_rows:
+        rows = page.num_rows
+        page = page.append_column(pa.field(SOURCE_SYSTEM, pa.string(), nullable=False), pa.array([system] * rows))
+        page = page.append_column(
+            pa.field(EXTRACTED_AT, UTC_TIMESTAMP, nullable=False), pa.array([extracted_at] * rows, UTC_TIMESTAMP)
+        )
+        yield dlt.mark.with_table_name(page, contract.table)
     if bad:
         yield to_quarantine(bad)
+
+
+def _typed(
+    rows: list[dict[str, Any]], types: Mapping[str, str], not_null: frozenset[str]
+) -> tuple[pa.Table | None, dict[int, str]]:
+    """The page as an Arrow table, and the rows whose values are not of their column's type
+    (set aside so the rest land)."""
+    if not rows:
+        return None, {}
+    try:
+        return typed_page(rows, types, not_null), {}
+    except PageTypeError as exc:
+        mistyped = exc.bad_rows
+    kept = [row for index, row in enumerate(rows) if index not in mistyped]
+    return (typed_page(kept, types, not_null) if kept else None), mistyped
+
+
+def _known_types(contract: TableContract) -> dict[str, str]:
+    """The contract's declared types, then the types the table's columns already have in the
+    schema (so a column keeps the type it was first landed with)."""
+    types: dict[str, str] = {}
+    try:
+        schema = dlt.current.source_schema()
+    except Exception:  # outside a dlt extraction (unit tests of the landing contract)
+        schema = None
+    if schema is not None and contract.table in schema.tables:
+        for name, column in schema.get_table_columns(contract.table).items():
+            if "data_type" in column and not name.startswith("_dlt_"):
+                types[name] = column["data_type"]
+    types.update((column_name(name), data_type) for name, data_type in contract.column_types.items())
+    types.update(LINEAGE_TYPES)
+    return types
 
 
 def to_current(rows: list[dict[str, Any]], table: str) -> Iterator[Any]:

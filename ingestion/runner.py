@@ -27,6 +27,10 @@ from sandboxes.settings import SYSTEMS
 # gives a big table (a million time entries) several files to share between the workers.
 NORMALIZE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 dlt.config["extract.data_writer.file_max_items"] = 100_000
+# Pages land as Arrow tables (`ingestion.arrow_pages`); they carry the load id like rows do,
+# and a row id, because tombstones (`ingestion.reconcile`) still go through dlt's row path.
+dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
+dlt.config["normalize.parquet_normalizer.add_dlt_id"] = True
 
 
 class _QuietAboutNullColumns(logging.Filter):

@@ -36,6 +36,7 @@ def format_timestamp(value: datetime) -> str:
 
 
 def _contract(table: str, required: tuple[str, ...] = (), numeric: tuple[str, ...] = (), currency: str | None = None):
+    declared = {name: column["data_type"] for name, column in COLUMN_HINTS[table].items()}
     return TableContract(
         table=table,
         primary_key="id",
@@ -44,31 +45,8 @@ def _contract(table: str, required: tuple[str, ...] = (), numeric: tuple[str, ..
         required=required,
         numeric=numeric,
         currency=currency,
+        column_types={"id": "bigint", "created_at": "timestamp", "updated_at": "timestamp", **declared},
     )
-
-
-CONTRACTS: dict[str, TableContract] = {
-    contract.table: contract
-    for contract in (
-        _contract("clients", required=("name",), currency="currency"),
-        _contract("projects", required=("name", "client"), numeric=("hourly_rate", "budget", "cost_budget", "fee")),
-        _contract("tasks", required=("name",), numeric=("default_hourly_rate",)),
-        _contract(
-            "users",
-            required=("first_name", "last_name", "email"),
-            numeric=("weekly_capacity", "default_hourly_rate", "cost_rate"),
-        ),
-        _contract("task_assignments", required=("project", "task"), numeric=("hourly_rate", "budget")),
-        _contract("user_assignments", required=("project", "user"), numeric=("hourly_rate", "budget")),
-        _contract("expense_categories", required=("name",), numeric=("unit_price",)),
-        _contract(
-            "time_entries",
-            required=("spent_date", "user", "project", "task"),
-            numeric=("hours", "rounded_hours", "billable_rate", "cost_rate"),
-        ),
-        _contract("expenses", required=("spent_date", "user", "project"), numeric=("total_cost", "units")),
-    )
-}
 
 
 def _types(
@@ -117,4 +95,28 @@ COLUMN_HINTS: dict[str, TTableSchemaColumns] = {
         text=("notes", "locked_reason", "receipt__url", "receipt__file_name", "receipt__content_type", *_INVOICE),
         bigint=("invoice__id", "receipt__file_size"),
     ),
+}
+
+
+CONTRACTS: dict[str, TableContract] = {
+    contract.table: contract
+    for contract in (
+        _contract("clients", required=("name",), currency="currency"),
+        _contract("projects", required=("name", "client"), numeric=("hourly_rate", "budget", "cost_budget", "fee")),
+        _contract("tasks", required=("name",), numeric=("default_hourly_rate",)),
+        _contract(
+            "users",
+            required=("first_name", "last_name", "email"),
+            numeric=("weekly_capacity", "default_hourly_rate", "cost_rate"),
+        ),
+        _contract("task_assignments", required=("project", "task"), numeric=("hourly_rate", "budget")),
+        _contract("user_assignments", required=("project", "user"), numeric=("hourly_rate", "budget")),
+        _contract("expense_categories", required=("name",), numeric=("unit_price",)),
+        _contract(
+            "time_entries",
+            required=("spent_date", "user", "project", "task"),
+            numeric=("hours", "rounded_hours", "billable_rate", "cost_rate"),
+        ),
+        _contract("expenses", required=("spent_date", "user", "project"), numeric=("total_cost", "units")),
+    )
 }

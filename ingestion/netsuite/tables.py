@@ -82,6 +82,7 @@ class NetSuiteTable:
             required=self.required,
             numeric=numeric,
             currency="symbol" if self.name == "currency" else None,
+            column_types={name: DLT_TYPES[kind] for name, kind in self.kinds.items()},
         )
         object.__setattr__(self, "contract", contract)
 

@@ -55,6 +55,7 @@ def contract_for(table: str, fields: list[dict[str, Any]]) -> TableContract:
         numeric=tuple(f["name"] for f in fields if f.get("type") in NUMERIC_TYPES),
         currency=CURRENCY_FIELD if CURRENCY_FIELD in names else None,
         deleted_flag=DELETED_FLAG,
+        column_types={f["name"]: DATA_TYPES.get(f.get("type", ""), "text") for f in fields},
     )
 
 

@@ -436,3 +436,28 @@ def test_a_page_that_is_not_json_fails_the_run_naming_the_page(fake_harvest, tmp
 
     with pytest.raises(PipelineStepFailed, match=r"not JSON .*time_entries.*upstream proxy error"):
         run(tmp_path, harvest_config(base_url))
+
+
+def test_a_value_not_of_its_columns_type_is_quarantined_and_a_new_field_lands(fake_harvest, tmp_path: Path) -> None:
+    base_url, bodies = fake_harvest
+    good = {"id": 1, "name": "Good", "currency": "USD", "updated_at": "2026-01-01T00:00:00Z"}
+    bodies["clients"] = orjson.dumps(
+        {
+            "clients": [
+                {**good, "loyalty_tier": "gold"},  # a field Harvest has just added
+                {**good, "id": "C-2"},  # ids are integers
+                {**good, "id": 3, "created_at": "last week"},
+            ],
+            "links": {"next": None},
+        }
+    )
+
+    summary = run(tmp_path, harvest_config(base_url))
+
+    assert summary.tables["clients"].new == 1
+    assert landed(tmp_path, "SELECT id, loyalty_tier FROM raw_harvest.clients") == [(1, "gold")]
+    reasons = landed(tmp_path, "SELECT record_key, reason FROM raw_harvest._concord_quarantine ORDER BY record_key")
+    assert reasons == [
+        ("3", "created_at is not a valid timestamp: 'last week'"),
+        ("C-2", "id is not a valid bigint: 'C-2'"),
+    ]
