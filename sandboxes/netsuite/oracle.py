@@ -62,9 +62,22 @@ def _compile(mask: str) -> tuple[tuple[str, str], ...]:
     return tuple(parts)
 
 
+@lru_cache(maxsize=256)
+def _strftime_format(mask: str) -> str | None:
+    """The whole mask as one strftime format (None when it has fractional seconds, which
+    strftime cannot write in milliseconds): one call per value instead of one per field."""
+    parts = _compile(mask)
+    if any(kind == "field" and value == "FF" for kind, value in parts):
+        return None
+    return "".join(value.replace("%", "%%") if kind == "text" else value for kind, value in parts)
+
+
 def to_char(ms: int, mask: str) -> str:
     """TO_CHAR(datetime, mask) for an epoch-milliseconds value."""
     dt = to_datetime(int(ms))
+    fmt = _strftime_format(mask)
+    if fmt is not None:
+        return dt.strftime(fmt)
     out = []
     for kind, value in _compile(mask):
         if kind == "text":
