@@ -39,15 +39,17 @@ def literal(moment: datetime) -> str:
     return f"TO_DATE('{moment.strftime('%Y-%m-%d %H:%M:%S')}', '{DATETIME_MASK}')"
 
 
-def select_list(kinds: dict[str, str]) -> str:
+def select_list(kinds: dict[str, str], table: str) -> str:
+    """Every field qualified with its table (a scope may join another table) and named as the
+    field itself; dates and times formatted explicitly."""
     parts = []
     for name, kind in kinds.items():
         if kind == "datetime":
-            parts.append(f"TO_CHAR({name}, '{DATETIME_MASK}') AS {name}")
+            parts.append(f"TO_CHAR({table}.{name}, '{DATETIME_MASK}') AS {name}")
         elif kind == "date":
-            parts.append(f"TO_CHAR({name}, '{DATE_MASK}') AS {name}")
+            parts.append(f"TO_CHAR({table}.{name}, '{DATE_MASK}') AS {name}")
         else:
-            parts.append(name)
+            parts.append(f"{table}.{name} AS {name}")
     return ", ".join(parts)
 
 
@@ -55,26 +57,32 @@ def window_conditions(table: NetSuiteTable, start: datetime | None, end: datetim
     """Half-open: `>= start AND < end`; the next window starts at this end."""
     conditions = [table.scope] if table.scope else []
     if start is not None:
-        conditions.append(f"{CURSOR} >= {literal(start)}")
-    conditions.append(f"{CURSOR} < {literal(end)}")
+        conditions.append(f"{table.name}.{CURSOR} >= {literal(start)}")
+    conditions.append(f"{table.name}.{CURSOR} < {literal(end)}")
     return conditions
 
 
 def keyset_pages(
-    client: NetSuiteClient, table: str, select: str, conditions: list[str], page_size: int
+    client: NetSuiteClient,
+    source: str,
+    select: str,
+    conditions: list[str],
+    page_size: int,
+    key: str = PRIMARY_KEY,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Pages of `SELECT select FROM table WHERE conditions`, in id order.
+    """Pages of `SELECT select FROM source WHERE conditions`, in `key` order (the selected
+    `id`; `key` is it as the query names it, e.g. qualified when `source` joins).
 
     Each page is its own query capped with `FETCH FIRST n ROWS ONLY`: NetSuite counts a
     query's `totalResults` on every page, and uncapped keyset queries would make it count
     the rest of the table each time (quadratic over a large table)."""
     last: int | None = None
     while True:
-        where = [*conditions, f"{PRIMARY_KEY} > {last}"] if last is not None else conditions
-        query = f"SELECT {select} FROM {table}"
+        where = [*conditions, f"{key} > {last}"] if last is not None else conditions
+        query = f"SELECT {select} FROM {source}"
         if where:
             query += " WHERE " + " AND ".join(f"({c})" for c in where)
-        page, _ = client.suiteql(f"{query} ORDER BY {PRIMARY_KEY} FETCH FIRST {page_size} ROWS ONLY", limit=page_size)
+        page, _ = client.suiteql(f"{query} ORDER BY {key} FETCH FIRST {page_size} ROWS ONLY", limit=page_size)
         items = page["items"]
         if items:
             yield items

@@ -1,9 +1,10 @@
 """The NetSuite tables Concord lands, with the type of every field it knows.
 
 SuiteQL returns every value as a string and leaves null fields out, so the connector must
-know each field's type to land typed columns: the kinds below follow NetSuite's Records
+know each field's type to land typed columns (the strings are converted column-wise when
+the page becomes an Arrow table, `ingestion.arrow_pages`): the kinds below follow NetSuite's Records
 Catalog for these records (the sandbox's `sandboxes/store/schema.py` mirrors it). A field
-the vendor adds later is found at run start (see `columns.py`) and lands as text.
+the vendor adds later is found at run start (`queries.discover_columns`) and lands as text.
 
 Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` (NetSuite's
 'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`), `datetime` (selected as
@@ -13,7 +14,6 @@ Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from ingestion.landing import TableContract
@@ -26,27 +26,6 @@ DATE_MASK = "YYYY-MM-DD"
 # The transactions Concord reads: invoices and customer payments.
 TRANSACTION_TYPES = ("CustInvc", "CustPymt")
 _TYPES_SQL = ", ".join(f"'{t}'" for t in TRANSACTION_TYPES)
-
-
-def parse_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-_BOOLEANS = {"T": True, "F": False}
-
-
-def parse_bool(value: str) -> bool:
-    return _BOOLEANS[value]
-
-
-# How a string from SuiteQL becomes its typed value (ValueError/KeyError: not that type).
-CONVERTERS: dict[str, Any] = {
-    "int": int,
-    "float": float,
-    "bool": parse_bool,
-    "date": date.fromisoformat,
-    "datetime": parse_datetime,
-}
 
 
 # The dlt column type of each kind, so a field that is null in every row still lands as a column.
@@ -67,10 +46,23 @@ class NetSuiteTable:
     required: tuple[str, ...] = ()
     currency_id: str | None = None  # a field referencing the currency table
     scope: str | None = None  # a SuiteQL condition limiting the rows Concord reads
+    # A join the scope needs (columns are always qualified with the table's name). A join, not
+    # an `IN (SELECT …)`: the subquery would be evaluated over the whole parent table per page.
+    join: str | None = None
     contract: TableContract = field(init=False)
 
+    @property
+    def from_clause(self) -> str:
+        return f"{self.name} {self.join}" if self.join else self.name
+
+    @property
+    def key_column(self) -> str:
+        return f"{self.name}.{PRIMARY_KEY}"
+
     def column_hints(self) -> dict[str, dict[str, Any]]:
-        return {name: {"data_type": DLT_TYPES[kind], "nullable": True} for name, kind in self.kinds.items()}
+        return {
+            name: {"data_type": DLT_TYPES[kind], "nullable": name != PRIMARY_KEY} for name, kind in self.kinds.items()
+        }
 
     def __post_init__(self) -> None:
         numeric = tuple(name for name, kind in self.kinds.items() if kind in ("int", "float"))
@@ -78,17 +70,12 @@ class NetSuiteTable:
             table=self.name,
             primary_key=PRIMARY_KEY,
             cursor=CURSOR,
-            parse_cursor=_as_datetime,
             required=self.required,
             numeric=numeric,
             currency="symbol" if self.name == "currency" else None,
             column_types={name: DLT_TYPES[kind] for name, kind in self.kinds.items()},
         )
         object.__setattr__(self, "contract", contract)
-
-
-def _as_datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else parse_datetime(value)
 
 
 def _kinds(spec: str) -> dict[str, str]:
@@ -155,7 +142,7 @@ TABLES: tuple[NetSuiteTable, ...] = (
         ),
         required=("type", "entity", "currency", "status"),
         currency_id="currency",
-        scope=f"type IN ({_TYPES_SQL})",
+        scope=f"transaction.type IN ({_TYPES_SQL})",
     ),
     NetSuiteTable(
         "transactionline",
@@ -164,6 +151,7 @@ TABLES: tuple[NetSuiteTable, ...] = (
             "foreignamount:float appliedtotransaction:int memo lastmodifieddate:datetime"
         ),
         required=("transaction", "foreignamount"),
-        scope=f"transaction IN (SELECT id FROM transaction WHERE type IN ({_TYPES_SQL}))",
+        scope=f"transaction.type IN ({_TYPES_SQL})",
+        join="INNER JOIN transaction ON transaction.id = transactionline.transaction",
     ),
 )
