@@ -21,7 +21,7 @@ Harvest's documented fields) is built as that type, whatever the page holds:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -39,6 +39,16 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "json": pa.string(),
 }
+# How a quarantine reason names each type ("amount is not a number: 'lots'").
+TYPE_WORDS = {
+    "bigint": "a whole number",
+    "double": "a number",
+    "bool": "a boolean",
+    "timestamp": "a valid timestamp",
+    "date": "a valid date",
+}
+# Booleans as vendors send them in text: NetSuite's 'T'/'F', and JSON-ish true/false.
+_TRUE, _FALSE = ("T", "true", "True"), ("F", "false", "False")
 # What dlt's `iso_timestamp` detection takes for a timestamp: a date, a time and a zone.
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 _NAMING = NamingConvention()
@@ -68,15 +78,24 @@ def _normalized_path(name: str) -> str:
 
 
 def typed_page(
-    rows: Sequence[Mapping[str, Any]], declared: Mapping[str, str], not_null: frozenset[str] = frozenset()
+    rows: Sequence[Mapping[str, Any]],
+    declared: Mapping[str, str],
+    not_null: frozenset[str] = frozenset(),
+    names: Iterable[str] | None = None,
 ) -> pa.Table:
     """The rows as one Arrow table; `declared` maps a field name (as the vendor sends it,
     or already normalised) to its dlt data type, `not_null` names the columns that never
-    hold a null (as the schema declares them, so dlt takes the page as it is). Raises PageTypeError naming the rows whose
-    declared values do not convert, so the caller can set them aside and call again."""
-    names: dict[str, None] = {}
-    for row in rows:
-        names.update(dict.fromkeys(row))
+    hold a null (as the schema declares them, so dlt takes the page as it is), `names` the
+    fields the rows hold (default: every key of every row). Raises PageTypeError naming the
+    rows whose declared values do not convert, so the caller can set them aside and call again.
+
+    Each column is built by pyarrow in C from the page's values, and converted with Arrow
+    compute: per-value Python runs only to name the rows of a column that does not convert."""
+    if names is None:
+        seen: dict[str, None] = {}
+        for row in rows:
+            seen.update(dict.fromkeys(row))
+        names = seen
     declared_types = {column_name(name): data_type for name, data_type in declared.items()}
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
@@ -85,14 +104,9 @@ def typed_page(
         values = [row.get(name) for row in rows]
         target = column_name(name)
         data_type = declared_types.get(target)
-        if data_type is None:
-            array = _inferred(values)
-            if array is None:
-                continue
-        else:
-            array = _declared(values, data_type, name, bad_rows)
-            if array is None:
-                continue
+        array = _inferred(values) if data_type is None else _declared(values, data_type, name, bad_rows)
+        if array is None:
+            continue
         arrays.append(array)
         fields.append(pa.field(target, array.type, nullable=target not in not_null))
     if bad_rows:
@@ -100,35 +114,59 @@ def typed_page(
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+_CONVERSION_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    TypeError,
+    ValueError,
+    OverflowError,
+)
+
+
 def _declared(values: list[Any], data_type: str, name: str, bad_rows: dict[int, str]) -> pa.Array | None:
     arrow_type = ARROW_TYPES.get(data_type, pa.string())
     try:
         return _convert(values, arrow_type)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+    except _CONVERSION_ERRORS:
         pass
     for index, value in enumerate(values):
         try:
             _convert([value], arrow_type)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            bad_rows.setdefault(index, f"{name} is not a valid {data_type}: {value!r}")
+        except _CONVERSION_ERRORS:
+            bad_rows.setdefault(index, f"{name} is not {TYPE_WORDS.get(data_type, data_type)}: {value!r}")
     return None
 
 
 def _convert(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    """The values as `arrow_type`, or an exception if one of them is not of it."""
     if pa.types.is_string(arrow_type):
-        return pa.array([_as_text(v) for v in values], pa.string())
-    if any(isinstance(v, str) for v in values):
-        if pa.types.is_boolean(arrow_type) or any(isinstance(v, bool) for v in values):
-            raise TypeError("text in a non-text column")
-        return _parse_text(pa.array([None if v is None else str(v) for v in values], pa.string()), arrow_type)
-    if pa.types.is_integer(arrow_type) and any(isinstance(v, float) and not v.is_integer() for v in values):
-        raise TypeError("a fraction in an integer column")
-    if not pa.types.is_boolean(arrow_type) and any(isinstance(v, bool) for v in values):
-        raise TypeError("a boolean in a non-boolean column")
-    return pa.array(values, arrow_type)
+        try:
+            return pa.array(values, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([_as_text(v) for v in values], pa.string())
+    inferred = pa.array(values)  # raises on a mix of kinds (text and numbers...)
+    kind = inferred.type
+    if pa.types.is_null(kind):
+        return pa.nulls(len(values), arrow_type)
+    if pa.types.is_string(kind):
+        array = _parse_text(inferred, arrow_type)
+    elif pa.types.is_boolean(kind) != pa.types.is_boolean(arrow_type):
+        raise TypeError(f"{kind} values in a {arrow_type} column")
+    else:
+        # A safe cast: 1.5 does not become an integer; naive datetimes are taken as UTC.
+        array = pc.cast(inferred, arrow_type)
+    if pa.types.is_floating(arrow_type) and pc.all(pc.is_finite(array)).as_py() is False:
+        raise ValueError("not a finite number")
+    return array
 
 
 def _parse_text(array: pa.Array, arrow_type: pa.DataType) -> pa.Array:
+    if pa.types.is_boolean(arrow_type):
+        known = pc.is_in(array, value_set=pa.array(_TRUE + _FALSE))
+        if not pc.all(pc.or_kleene(known, pc.is_null(array))).as_py():
+            raise ValueError("not a boolean")
+        return pc.if_else(pc.is_null(array), None, pc.is_in(array, value_set=pa.array(_TRUE)))
     if arrow_type == UTC_TIMESTAMP:
         try:
             return pc.cast(array, UTC_TIMESTAMP)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,8 @@ from typing import Any
 import dlt
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
+from dlt.extract.items import DataItemWithMeta, TableNameMeta
 
 from ingestion.arrow_pages import UTC_TIMESTAMP, PageTypeError, column_name, typed_page
 
@@ -52,9 +54,6 @@ LINEAGE_COLUMNS = {
 }
 
 
-LINEAGE_TYPES = {name: column["data_type"] for name, column in LINEAGE_COLUMNS.items()}
-
-
 class BadRecord(ValueError):
     """A record that breaks its table's contract; the message is the quarantine reason."""
 
@@ -73,6 +72,7 @@ class TableContract:
     deleted_flag: str | None = None  # a vendor field that marks soft-deleted records (Salesforce IsDeleted)
     # field -> dlt data type, for the fields whose type is known before any record arrives
     column_types: Mapping[str, str] = field(default_factory=dict)
+    nested: bool = False  # records hold objects, landed as `parent__child` columns (Harvest)
 
 
 class FieldObserver:
@@ -106,14 +106,14 @@ def flatten(record: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _check(record: dict[str, Any], contract: TableContract) -> datetime | None:
+def _check(record: dict[str, Any], contract: TableContract, numeric: tuple[str, ...]) -> datetime | None:
     key = record.get(contract.primary_key)
     if key is None or key == "":
         raise BadRecord(f"no primary key {contract.primary_key}")
     for name in contract.required:
         if record.get(name) in (None, ""):
             raise BadRecord(f"required field {name} is missing")
-    for name in contract.numeric:
+    for name in numeric:
         value = record.get(name)
         if value is None:
             continue
@@ -155,50 +155,90 @@ def land(
     extracted_at = extracted_at or now_utc()
     good: list[dict[str, Any]] = []
     good_records: list[dict[str, Any]] = []
+    deletions: list[datetime | None] = []
     bad: list[dict[str, Any]] = []
-    seen = FIELDS_SEEN.seen[(system, contract.table)]
+    # Declared numeric columns are checked column-wise when the page is typed.
+    numeric = tuple(name for name in contract.numeric if name not in contract.column_types)
+    deleted_flag = contract.deleted_flag
     for record in records:
         try:
-            cursor_time = _check(record, contract)
+            cursor_time = _check(record, contract, numeric)
         except BadRecord as exc:
             bad.append(quarantine_row(system, contract, record, str(exc), extracted_at))
             continue
-        row = flatten(record)
-        seen.update(row)
-        is_deleted = bool(contract.deleted_flag and record.get(contract.deleted_flag))
-        row[IS_DELETED] = is_deleted
-        row[DELETED_AT] = (deleted_at(record) if deleted_at else cursor_time) if is_deleted else None
-        row[VERSION] = str(record.get(contract.cursor)) if contract.cursor else None
-        good.append(row)
+        good.append(flatten(record) if contract.nested else record)
         good_records.append(record)
-    not_null = frozenset({column_name(contract.primary_key), IS_DELETED})
-    page, mistyped = _typed(good, _known_types(contract), not_null)
-    for index, reason in mistyped.items():
-        bad.append(quarantine_row(system, contract, good_records[index], reason, extracted_at))
+        if deleted_flag and record.get(deleted_flag):
+            deletions.append((deleted_at(record) if deleted_at else cursor_time) or extracted_at)
+        else:
+            deletions.append(None)
+    names: dict[str, None] = {}
+    for row in good:
+        names.update(dict.fromkeys(row))
+    FIELDS_SEEN.seen[(system, contract.table)].update(names)
+    page, kept = _typed(good, names, _known_types(contract), frozenset({column_name(contract.primary_key)}))
+    for index in sorted(set(range(len(good))) - set(kept)):
+        bad.append(quarantine_row(system, contract, good_records[index], kept.reason(index), extracted_at))
     if page is not None and page.num_rows:
-        rows = page.num_rows
-        page = page.append_column(pa.field(SOURCE_SYSTEM, pa.string(), nullable=False), pa.array([system] * rows))
-        page = page.append_column(
-            pa.field(EXTRACTED_AT, UTC_TIMESTAMP, nullable=False), pa.array([extracted_at] * rows, UTC_TIMESTAMP)
+        yield dlt.mark.with_table_name(
+            _with_lineage(
+                page, [good_records[i] for i in kept], [deletions[i] for i in kept], contract, system, extracted_at
+            ),
+            contract.table,
         )
-        yield dlt.mark.with_table_name(page, contract.table)
     if bad:
         yield to_quarantine(bad)
 
 
+def _with_lineage(
+    page: pa.Table,
+    records: list[dict[str, Any]],
+    deletions: list[datetime | None],
+    contract: TableContract,
+    system: str,
+    extracted_at: datetime,
+) -> pa.Table:
+    """The page with the columns Concord adds to every landed row."""
+    rows = page.num_rows
+    deleted_at = pa.array(deletions, UTC_TIMESTAMP)
+    cursor = contract.cursor
+    versions = [None if r.get(cursor) is None else str(r[cursor]) for r in records] if cursor else [None] * rows
+    for lineage_field, array in (
+        (pa.field(SOURCE_SYSTEM, pa.string(), nullable=False), pa.array([system] * rows, pa.string())),
+        (pa.field(EXTRACTED_AT, UTC_TIMESTAMP, nullable=False), pa.array([extracted_at] * rows, UTC_TIMESTAMP)),
+        (pa.field(IS_DELETED, pa.bool_(), nullable=False), pc.is_valid(deleted_at)),
+        (pa.field(DELETED_AT, UTC_TIMESTAMP), deleted_at),
+        (pa.field(VERSION, pa.string()), pa.array(versions, pa.string())),
+    ):
+        page = page.append_column(lineage_field, array)
+    return page
+
+
+class _Kept(list):
+    """Indexes of the rows that made it into the typed page, and why the others did not."""
+
+    def __init__(self, kept: Iterable[int], reasons: dict[int, str]) -> None:
+        super().__init__(kept)
+        self.reasons = reasons
+
+    def reason(self, index: int) -> str:
+        return self.reasons[index]
+
+
 def _typed(
-    rows: list[dict[str, Any]], types: Mapping[str, str], not_null: frozenset[str]
-) -> tuple[pa.Table | None, dict[int, str]]:
-    """The page as an Arrow table, and the rows whose values are not of their column's type
-    (set aside so the rest land)."""
+    rows: list[dict[str, Any]], names: dict[str, None], types: Mapping[str, str], not_null: frozenset[str]
+) -> tuple[pa.Table | None, _Kept]:
+    """The page as an Arrow table, and which rows it holds: rows whose values are not of
+    their column's type are set aside (with the reason) so the rest land."""
     if not rows:
-        return None, {}
+        return None, _Kept([], {})
     try:
-        return typed_page(rows, types, not_null), {}
+        return typed_page(rows, types, not_null, names), _Kept(range(len(rows)), {})
     except PageTypeError as exc:
         mistyped = exc.bad_rows
-    kept = [row for index, row in enumerate(rows) if index not in mistyped]
-    return (typed_page(kept, types, not_null) if kept else None), mistyped
+    kept = [index for index in range(len(rows)) if index not in mistyped]
+    page = typed_page([rows[i] for i in kept], types, not_null, names) if kept else None
+    return page, _Kept(kept, mistyped)
 
 
 def _known_types(contract: TableContract) -> dict[str, str]:
@@ -214,8 +254,41 @@ def _known_types(contract: TableContract) -> dict[str, str]:
             if "data_type" in column and not name.startswith("_dlt_"):
                 types[name] = column["data_type"]
     types.update((column_name(name), data_type) for name, data_type in contract.column_types.items())
-    types.update(LINEAGE_TYPES)
     return types
+
+
+# Pages are joined into Arrow tables of at least this many rows before dlt sees them: dlt
+# computes and merges a table schema for every Arrow item it receives, which for 1,000-row
+# pages costs more than writing them.
+COALESCE_ROWS = 50_000
+
+
+def coalesced(items: Iterable[Any], min_rows: int = COALESCE_ROWS) -> Iterator[Any]:
+    """The items of a resource, with consecutive Arrow pages of each table joined into tables
+    of at least `min_rows` rows (the rest, quarantine and tombstone rows, pass through)."""
+    pending: dict[str, list[pa.Table]] = defaultdict(list)
+    pending_rows: dict[str, int] = defaultdict(int)
+
+    def flush(table: str) -> Any:
+        joined = pa.concat_tables(pending.pop(table), promote_options="permissive")
+        pending_rows.pop(table)
+        return dlt.mark.with_table_name(joined, table)
+
+    for item in items:
+        if (
+            isinstance(item, DataItemWithMeta)
+            and isinstance(item.meta, TableNameMeta)
+            and isinstance(item.data, pa.Table)
+        ):
+            table = item.meta.table_name
+            pending[table].append(item.data)
+            pending_rows[table] += item.data.num_rows
+            if pending_rows[table] >= min_rows:
+                yield flush(table)
+        else:
+            yield item
+    for table in list(pending):
+        yield flush(table)
 
 
 def to_current(rows: list[dict[str, Any]], table: str) -> Iterator[Any]:

@@ -46,7 +46,7 @@ from ingestion import reconcile
 from ingestion.config import HarvestConfig
 from ingestion.harvest.client import SYSTEM, HarvestClient
 from ingestion.harvest.tables import COLUMN_HINTS, CONTRACTS, format_timestamp, parse_timestamp
-from ingestion.landing import LINEAGE_COLUMNS, TableContract, land, now_utc
+from ingestion.landing import LINEAGE_COLUMNS, TableContract, coalesced, land, now_utc
 
 CURSOR_STATE_KEY = "updated_since"
 
@@ -73,7 +73,7 @@ def _resource(
         columns={**COLUMN_HINTS[contract.table], **LINEAGE_COLUMNS},
     )
     def pages() -> Iterator[Any]:
-        yield from _table_pages(client, config, contract, full_refresh, reconcile_all)
+        yield from coalesced(_table_pages(client, config, contract, full_refresh, reconcile_all))
 
     return pages
 

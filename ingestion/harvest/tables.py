@@ -46,6 +46,7 @@ def _contract(table: str, required: tuple[str, ...] = (), numeric: tuple[str, ..
         numeric=numeric,
         currency=currency,
         column_types={"id": "bigint", "created_at": "timestamp", "updated_at": "timestamp", **declared},
+        nested=True,
     )
 
 

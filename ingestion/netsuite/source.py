@@ -39,10 +39,19 @@ import dlt
 from dlt.extract.source import DltSource
 
 from ingestion.config import NetSuiteConfig
-from ingestion.landing import KNOWN_CURRENCIES, LINEAGE_COLUMNS, land, now_utc, quarantine_row, to_quarantine
+from ingestion.landing import (
+    FIELDS_SEEN,
+    KNOWN_CURRENCIES,
+    LINEAGE_COLUMNS,
+    coalesced,
+    land,
+    now_utc,
+    quarantine_row,
+    to_quarantine,
+)
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
-from ingestion.netsuite.tables import CONVERTERS, PRIMARY_KEY, SYSTEM, TABLES, NetSuiteTable
+from ingestion.netsuite.tables import PRIMARY_KEY, SYSTEM, TABLES, NetSuiteTable
 from ingestion.reconcile import is_due, mark_done, tombstones
 
 _CURSOR_STATE = "window_end"
@@ -56,15 +65,15 @@ class NetSuiteRun:
         self.config = config
         self.client = NetSuiteClient(config)
         self._server_now: datetime | None = None
-        self._currency_ids: frozenset[int] = frozenset()
+        self._currency_ids: frozenset[str] = frozenset()
 
     def _started(self) -> NetSuiteRun:
         if self._server_now is None:
             _, response = self.client.suiteql("SELECT id FROM currency FETCH FIRST 1 ROWS ONLY", limit=1)
             server_now = server_time(response)
-            ids: set[int] = set()
+            ids: set[str] = set()
             for items in keyset_pages(self.client, "currency", "id, symbol", [], self.config.page_size):
-                ids.update(int(item["id"]) for item in items if item.get("symbol") in KNOWN_CURRENCIES)
+                ids.update(item["id"] for item in items if item.get("symbol") in KNOWN_CURRENCIES)
             self._currency_ids = frozenset(ids)
             self._server_now = server_now
         return self
@@ -78,7 +87,8 @@ class NetSuiteRun:
         return self.server_now - timedelta(seconds=self.config.window_lag_seconds)
 
     @property
-    def currency_ids(self) -> frozenset[int]:
+    def currency_ids(self) -> frozenset[str]:
+        """Ids (as SuiteQL sends them, strings) of the currencies with a known ISO code."""
         return self._started()._currency_ids
 
 
@@ -96,6 +106,9 @@ def source(config: NetSuiteConfig | None = None, full_refresh: bool = False, rec
 
 def _resource(table: NetSuiteTable, run: NetSuiteRun, full_refresh: bool, reconcile_all: bool) -> Any:
     def extract() -> Iterator[Any]:
+        yield from coalesced(_table_items())
+
+    def _table_items() -> Iterator[Any]:
         state = dlt.current.resource_state()
         config, client = run.config, run.client
         end = run.window_end
@@ -109,15 +122,16 @@ def _resource(table: NetSuiteTable, run: NetSuiteRun, full_refresh: bool, reconc
         if start is not None and start >= end:
             return  # the server's clock has not moved past the last window
         kinds = discover_columns(client, table, config.discover_columns)
-        converters = [(name, kind, CONVERTERS[kind]) for name, kind in kinds.items() if kind in CONVERTERS]
+        # SuiteQL leaves null fields out of its items: a field exists if it can be selected.
+        FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
         conditions = window_conditions(table, start, end)
-        for items in keyset_pages(client, table.name, select_list(kinds), conditions, config.page_size):
-            yield from _land_page(items, table, list(kinds), converters, run.currency_ids)
+        select = select_list(kinds, table.name)
+        for items in keyset_pages(client, table.from_clause, select, conditions, config.page_size, table.key_column):
+            yield from _land_page(items, table, run.currency_ids)
         state[_CURSOR_STATE] = end.isoformat()
 
-    # No `columns` hints: dlt starts the history and quarantine table variants from the
-    # resource's hints, so declared columns would leak into `_concord_quarantine`. The values
-    # are typed in Python instead (see `tables.CONVERTERS`), which types the columns.
+    # SuiteQL's strings become typed columns in `land()` (the contract declares each field's
+    # type); the column hints make a field that is null everywhere still a typed column.
     return dlt.resource(
         extract,
         name=table.name,
@@ -131,39 +145,27 @@ def _deletes(run: NetSuiteRun, table: NetSuiteTable) -> Iterator[Any]:
     """Tombstones for the landed records NetSuite no longer has (ids only, keyset-paged)."""
     scope = [table.scope] if table.scope else []
     keys = []
-    for items in keyset_pages(run.client, table.name, PRIMARY_KEY, scope, run.config.page_size):
+    select = f"{table.key_column} AS {PRIMARY_KEY}"
+    for items in keyset_pages(run.client, table.from_clause, select, scope, run.config.page_size, table.key_column):
         keys += [item[PRIMARY_KEY] for item in items]
     yield from tombstones(table.contract, keys, noticed_at=run.server_now)
 
 
-def _land_page(
-    items: list[dict[str, Any]],
-    table: NetSuiteTable,
-    columns: list[str],
-    converters: list[tuple[str, str, Any]],
-    currency_ids: frozenset[int],
-) -> Iterator[Any]:
+def _land_page(items: list[dict[str, Any]], table: NetSuiteTable, currency_ids: frozenset[str]) -> Iterator[Any]:
+    """A page through `land()`, after the check only NetSuite needs: a currency reference
+    must be to a currency with a known ISO code."""
     extracted_at = now_utc()
     rows: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     currency = table.currency_id
     for item in items:
-        row = {name: item.get(name) for name in columns}
-        reason = None
-        for name, kind, convert in converters:
-            value = row[name]
-            if value is not None:
-                try:
-                    row[name] = convert(value)
-                except (ValueError, KeyError, OverflowError):
-                    reason = f"{name} is not a valid {kind}: {value!r}"
-                    break
-        if reason is None and currency is not None and row[currency] is not None and row[currency] not in currency_ids:
-            reason = f"unknown currency id {row[currency]} in {currency}"
-        if reason is None:
-            rows.append(row)
-        else:
+        item.pop("links", None)
+        code = item.get(currency) if currency else None
+        if code is not None and code not in currency_ids:
+            reason = f"unknown currency id {code} in {currency}"
             bad.append(quarantine_row(SYSTEM, table.contract, item, reason, extracted_at))
+        else:
+            rows.append(item)
     yield from land(rows, table.contract, SYSTEM, extracted_at)
     if bad:
         yield to_quarantine(bad)

@@ -54,6 +54,7 @@ from ingestion.config import SalesforceConfig
 from ingestion.landing import (
     LINEAGE_COLUMNS,
     TableContract,
+    coalesced,
     land,
     now_utc,
     quarantine_row,
@@ -94,6 +95,9 @@ def _object_resource(
     force_reconcile: bool,
 ) -> DltResource:
     def extract() -> Iterator[Any]:
+        yield from coalesced(_object_items())
+
+    def _object_items() -> Iterator[Any]:
         state = dlt.current.resource_state()
         fields = client.fields(obj.name)
         contract = contract_for(obj.table, fields)

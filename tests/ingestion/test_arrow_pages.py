@@ -36,14 +36,29 @@ def test_numbers_sent_as_text_are_converted_and_a_time_without_zone_is_utc() -> 
 
 
 @pytest.mark.parametrize(
-    ("value", "data_type"),
-    [("abc", "bigint"), (1.5, "bigint"), ("soon", "timestamp"), (True, "double"), ("yes", "bool"), ("x", "date")],
+    ("value", "data_type", "reason"),
+    [
+        ("abc", "bigint", "f is not a whole number: 'abc'"),
+        (1.5, "bigint", "f is not a whole number: 1.5"),
+        ("soon", "timestamp", "f is not a valid timestamp: 'soon'"),
+        (True, "double", "f is not a number: True"),
+        ("nan", "double", "f is not a number: 'nan'"),
+        (float("inf"), "double", "f is not a number: inf"),
+        ("yes", "bool", "f is not a boolean: 'yes'"),
+        ("x", "date", "f is not a valid date: 'x'"),
+    ],
 )
-def test_a_value_that_is_not_of_its_declared_type_names_its_row(value: object, data_type: str) -> None:
+def test_a_value_that_is_not_of_its_declared_type_names_its_row(value: object, data_type: str, reason: str) -> None:
     with pytest.raises(PageTypeError) as raised:
         typed_page([{"f": None}, {"f": value}], {"f": data_type})
 
-    assert raised.value.bad_rows == {1: f"f is not a valid {data_type}: {value!r}"}
+    assert raised.value.bad_rows == {1: reason}
+
+
+def test_booleans_sent_as_text_are_converted() -> None:
+    page = typed_page([{"f": "T"}, {"f": "F"}, {"f": None}, {"f": "true"}], {"f": "bool"})
+
+    assert page.column("f").to_pylist() == [True, False, None, True]
 
 
 def test_undeclared_columns_are_inferred_like_dlt_infers_rows() -> None:

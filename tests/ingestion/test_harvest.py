@@ -459,5 +459,5 @@ def test_a_value_not_of_its_columns_type_is_quarantined_and_a_new_field_lands(fa
     reasons = landed(tmp_path, "SELECT record_key, reason FROM raw_harvest._concord_quarantine ORDER BY record_key")
     assert reasons == [
         ("3", "created_at is not a valid timestamp: 'last week'"),
-        ("C-2", "id is not a valid bigint: 'C-2'"),
+        ("C-2", "id is not a whole number: 'C-2'"),
     ]
