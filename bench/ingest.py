@@ -63,10 +63,20 @@ c.stop()
     return process, urls
 
 
-def raw_fetch(urls: dict[str, str]) -> int:
-    """Pages through every endpoint the sources read; returns the number of records parsed."""
+def raw_fetch(urls: dict[str, str]) -> tuple[int, dict[str, float]]:
+    """Pages through every endpoint the sources read; returns the number of records parsed
+    and the seconds each system took."""
     http = requests.Session()
     http.trust_env = False
+    rows, seconds = 0, {}
+    for system, fetch in (("salesforce", _raw_salesforce), ("harvest", _raw_harvest), ("netsuite", _raw_netsuite)):
+        started = time.perf_counter()
+        rows += fetch(http, urls)
+        seconds[system] = time.perf_counter() - started
+    return rows, seconds
+
+
+def _raw_salesforce(http: requests.Session, urls: dict[str, str]) -> int:
     rows = 0
     token = http.post(
         f"{urls['salesforce']}/services/oauth2/token",
@@ -92,6 +102,11 @@ def raw_fetch(urls: dict[str, str]) -> int:
         while not page["done"]:
             page = http.get(urls["salesforce"] + page["nextRecordsUrl"], headers=sf).json()
             rows += len(page["records"])
+    return rows
+
+
+def _raw_harvest(http: requests.Session, urls: dict[str, str]) -> int:
+    rows = 0
     hv_config = HarvestConfig()
     hv = {
         "Authorization": f"Bearer {hv_config.access_token}",
@@ -104,6 +119,11 @@ def raw_fetch(urls: dict[str, str]) -> int:
             page = http.get(url, headers=hv).json()
             rows += len(page[resource_name])
             url = page["links"]["next"]
+    return rows
+
+
+def _raw_netsuite(http: requests.Session, urls: dict[str, str]) -> int:
+    rows = 0
     ns_config = NetSuiteConfig()
     ns_token = http.post(
         f"{urls['netsuite']}/services/rest/auth/oauth2/v1/token",
@@ -183,8 +203,9 @@ def main() -> None:
     admin.autocommit = True
     database = f"concord_bench_{uuid.uuid4().hex[:8]}"
     try:
-        a, rows = timed("(a) raw fetch", lambda: raw_fetch(urls))
+        a, (rows, per_system) = timed("(a) raw fetch", lambda: raw_fetch(urls))
         print(f"    {rows:,} records fetched and parsed ({rows / a:,.0f}/s)")
+        print("    " + ", ".join(f"{system} {seconds:,.0f} s" for system, seconds in per_system.items()))
         duck = Warehouse(kind="duckdb", duckdb_path=work / "warehouse.duckdb")
         b, first = timed(
             "(b) full load into DuckDB",
