@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('netsuite', 'customer') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        cast(id as {{ dbt.type_string() }}) as customer_id,
+        cast(parent as {{ dbt.type_string() }}) as parent_customer_id,
+        cast(subsidiary as {{ dbt.type_string() }}) as subsidiary_id,
+        cast(currency as {{ dbt.type_string() }}) as currency_id,
+        cast(terms as {{ dbt.type_string() }}) as terms_id,
+        cast(externalid as {{ dbt.type_string() }}) as external_id,
+        cast(custentity_sf_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
+        cast(custentity_concord_golden_id as {{ dbt.type_string() }}) as golden_customer_id,
+
+        ---------- strings
+        entityid as entity_number,
+        companyname as company_name,
+        email,
+        url as website,
+        vatregnumber as tax_id,
+        billaddr1 as billing_street,
+        billcity as billing_city,
+        billzip as billing_postal_code,
+        billcountry as billing_country,
+
+        ---------- booleans
+        isinactive as is_inactive,
+
+        ---------- timestamps
+        datecreated as created_at,
+        lastmodifieddate as updated_at,
+
+        ---------- lineage
+        _concord_is_deleted as is_deleted,
+        _concord_deleted_at as deleted_at,
+        _concord_extracted_at as extracted_at,
+        _dlt_load_id as load_id,
+        _concord_source_system as source_system
+
+    from source
+
+)
+
+select * from renamed

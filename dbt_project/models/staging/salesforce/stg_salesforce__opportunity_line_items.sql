@@ -1,0 +1,46 @@
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'opportunity_line_item') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        cast(id as {{ dbt.type_string() }}) as opportunity_line_item_id,
+        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+
+        ---------- strings
+        name as line_item_name,
+        role__c as role_name,
+        description,
+
+        ---------- numerics
+        quantity,
+        unit_price,
+        total_price,
+
+        ---------- dates
+        service_date,
+
+        ---------- timestamps
+        created_date as created_at,
+        last_modified_date as last_modified_at,
+        system_modstamp as updated_at,
+
+        ---------- lineage
+        _concord_is_deleted as is_deleted,
+        _concord_deleted_at as deleted_at,
+        _concord_extracted_at as extracted_at,
+        _dlt_load_id as load_id,
+        _concord_source_system as source_system
+
+    from source
+
+)
+
+select * from renamed
