@@ -1,0 +1,106 @@
+{#- Every live customer record of every system, in one shape for matching: normalised name,
+    country, web domain and tax id, and the other systems' ids each record already carries. -#}
+
+with
+
+accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }}
+    where not is_deleted
+),
+
+clients as (
+    select * from {{ ref('stg_harvest__clients') }}
+    where not is_deleted
+),
+
+customers as (
+    select * from {{ ref('stg_netsuite__customers') }}
+    where not is_deleted
+),
+
+countries as (
+    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
+    union
+    select lower(country_code), country_code from {{ ref('countries') }}
+),
+
+unioned as (
+
+    select
+        'salesforce' as source_system,
+        'Account' as source_object,
+        account_id as source_record_id,
+        account_name as legal_name,
+        billing_country as country,
+        {{ normalized_web_domain('website') }} as web_domain,
+        {{ normalized_tax_id('tax_id') }} as tax_id,
+        account_id as salesforce_account_id,
+        netsuite_customer_id,
+        harvest_client_id,
+        nullif(golden_customer_id, '') as stamped_golden_id,
+        created_at
+    from accounts
+
+    union all
+
+    select
+        'harvest',
+        'clients',
+        client_id,
+        client_name,
+        {{ last_address_line('address') }},
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        client_id,
+        cast(null as {{ dbt.type_string() }}),
+        created_at
+    from clients
+
+    union all
+
+    select
+        'netsuite',
+        'customer',
+        customer_id,
+        company_name,
+        billing_country,
+        coalesce({{ normalized_web_domain('website') }}, {{ email_domain('email') }}),
+        {{ normalized_tax_id('tax_id') }},
+        nullif(salesforce_account_id, ''),
+        customer_id,
+        cast(null as {{ dbt.type_string() }}),
+        nullif(golden_customer_id, ''),
+        created_at
+    from customers
+
+),
+
+normalised as (
+
+    select
+        unioned.source_system || ':' || unioned.source_record_id as record_key,
+        unioned.source_system,
+        unioned.source_object,
+        unioned.source_record_id,
+        unioned.legal_name,
+        {{ normalized_company_name('unioned.legal_name') }} as normalized_name,
+        countries.country_code,
+        unioned.web_domain,
+        unioned.tax_id,
+        unioned.salesforce_account_id,
+        unioned.netsuite_customer_id,
+        unioned.harvest_client_id,
+        unioned.stamped_golden_id,
+        unioned.created_at
+    from unioned
+    left join countries
+        on countries.country_key = lower(trim(unioned.country))
+
+)
+
+select
+    *,
+    substr(normalized_name, 1, 3) as name_block
+from normalised
