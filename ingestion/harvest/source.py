@@ -47,6 +47,7 @@ from ingestion.config import HarvestConfig
 from ingestion.harvest.client import SYSTEM, HarvestClient
 from ingestion.harvest.tables import COLUMN_HINTS, CONTRACTS, format_timestamp, parse_timestamp
 from ingestion.landing import LINEAGE_COLUMNS, TableContract, coalesced, land, now_utc
+from ingestion.prefetch import prefetched
 
 CURSOR_STATE_KEY = "updated_since"
 
@@ -97,7 +98,7 @@ def _table_pages(
 
     live_ids: set[Any] = set()
     noticed_at = end
-    for page in client.pages(contract.table, params):
+    for page in prefetched(client.pages(contract.table, params)):
         if reconciling:
             live_ids.update(record.get(contract.primary_key) for record in page.records)
             noticed_at = page.server_time

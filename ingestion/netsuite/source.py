@@ -52,6 +52,7 @@ from ingestion.landing import (
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
 from ingestion.netsuite.tables import PRIMARY_KEY, SYSTEM, TABLES, NetSuiteTable
+from ingestion.prefetch import prefetched
 from ingestion.reconcile import is_due, mark_done, tombstones
 
 _CURSOR_STATE = "window_end"
@@ -126,7 +127,8 @@ def _resource(table: NetSuiteTable, run: NetSuiteRun, full_refresh: bool, reconc
         FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
         conditions = window_conditions(table, start, end)
         select = select_list(kinds, table.name)
-        for items in keyset_pages(client, table.from_clause, select, conditions, config.page_size, table.key_column):
+        pages = keyset_pages(client, table.from_clause, select, conditions, config.page_size, table.key_column)
+        for items in prefetched(pages):
             yield from _land_page(items, table, run.currency_ids)
         state[_CURSOR_STATE] = end.isoformat()
 

@@ -60,6 +60,7 @@ from ingestion.landing import (
     quarantine_row,
     to_quarantine,
 )
+from ingestion.prefetch import prefetched
 from ingestion.reconcile import is_due, mark_done, tombstones, tombstones_for
 from ingestion.salesforce.client import SYSTEM, InvalidReplicationDate, SalesforceClient, soql_datetime
 from ingestion.salesforce.objects import CURSOR, OBJECTS, PRIMARY_KEY, SalesforceObject, column_hints, contract_for
@@ -135,7 +136,7 @@ def _window(
         f"WHERE {CURSOR} >= {soql_datetime(start)} AND {CURSOR} < {soql_datetime(end)} "
         f"ORDER BY {CURSOR}, {PRIMARY_KEY}"
     )
-    for page in client.query_all(soql):
+    for page in prefetched(client.query_all(soql)):
         records, malformed = _split(page)
         if unseen_deletions:
             for record in records:
