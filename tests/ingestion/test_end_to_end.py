@@ -16,13 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
+from ingestion.config import Warehouse
 from ingestion.runner import ingest
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS
 from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
+from tests.firm import configs
 from tests.ingestion.warehouse_state import differences
 
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
@@ -33,14 +34,6 @@ def firm(tmp_path: Path, start_sandboxes) -> tuple[Store, SandboxCluster]:
     store = Store(tmp_path / "sandbox").create()
     generate(store, size="test", seed=11)
     return store, start_sandboxes()
-
-
-def configs(cluster: SandboxCluster) -> dict:
-    return {
-        "salesforce": SalesforceConfig(base_url=cluster.url("salesforce")),
-        "harvest": HarvestConfig(base_url=f"{cluster.url('harvest')}/v2"),
-        "netsuite": NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest"),
-    }
 
 
 def test_first_load_equals_the_sandboxes(firm, warehouse: Warehouse, tmp_path: Path) -> None:

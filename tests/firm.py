@@ -1,0 +1,49 @@
+"""Helpers for tests that need a whole firm: source configs pointing at in-process sandboxes,
+and a firm landed in a warehouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
+from ingestion.runner import ingest
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import SYSTEMS, SandboxSettings
+from sandboxes.simulator import export_truth, generate
+from sandboxes.store import Store
+
+
+def configs(cluster: SandboxCluster) -> dict[str, Any]:
+    """Source configs for every system of a running sandbox cluster."""
+    return {
+        "salesforce": SalesforceConfig(base_url=cluster.url("salesforce")),
+        "harvest": HarvestConfig(base_url=f"{cluster.url('harvest')}/v2"),
+        "netsuite": NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest"),
+    }
+
+
+@dataclass
+class LandedFirm:
+    """A simulated firm, its ground truth, and a warehouse holding what ingestion landed."""
+
+    root: Path
+    store: Store
+    truth: dict[str, Any]
+    warehouse: Warehouse
+    pipelines_dir: Path
+
+
+def land_firm(root: Path, warehouse: Warehouse, size: str = "demo", seed: int = 42) -> LandedFirm:
+    """Generates a firm under `root`, serves it on free ports and lands it in `warehouse`."""
+    store = Store(root / "sandbox").create()
+    generate(store, size=size, seed=seed)
+    truth = export_truth(store, root / "truth.json")
+    cluster = SandboxCluster(settings=SandboxSettings(store_dir=root / "sandbox", ports={s: 0 for s in SYSTEMS}))
+    cluster.start()
+    try:
+        ingest(warehouse=warehouse, configs=configs(cluster), pipelines_dir=root / "dlt")
+    finally:
+        cluster.stop()
+    return LandedFirm(root, store, truth, warehouse, root / "dlt")

@@ -1,0 +1,1 @@
+"""Runs the dbt project (`dbt_project/`) against the configured warehouse."""

@@ -1,0 +1,95 @@
+"""Runs dbt on the warehouse Concord is configured for.
+
+The dbt profile (`dbt_project/profiles.yml`) reads everything from the environment; this
+module is the one place that sets it from Concord's own configuration (`Warehouse`): the
+target, the DuckDB file as an absolute path, or PostgreSQL's connection parts taken from
+`CONCORD_POSTGRES_DSN`. dbt runs as a subprocess of this Python (`python -m dbt`), so its
+logs stream as it works and a failure in one run cannot leave state behind in ours.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from concord.errors import ConcordError
+from ingestion.config import Warehouse
+
+PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    command: list[str]
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def dbt_env(warehouse: Warehouse, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the profile reads for this warehouse."""
+    env = dict(os.environ if base is None else base)
+    env["CONCORD_WAREHOUSE"] = warehouse.kind
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if warehouse.kind == "duckdb":
+        env["CONCORD_DUCKDB_PATH"] = str(warehouse.duckdb_path.resolve())
+        return env
+    dsn = urlparse(warehouse.postgres_dsn or "")
+    if dsn.scheme not in ("postgres", "postgresql") or not dsn.path.strip("/"):
+        raise ConcordError("CONCORD_POSTGRES_DSN must look like postgresql://user:password@host:5432/database")
+    env["CONCORD_PG_HOST"] = dsn.hostname or "127.0.0.1"
+    env["CONCORD_PG_PORT"] = str(dsn.port or 5432)
+    env["CONCORD_PG_USER"] = unquote(dsn.username or "postgres")
+    env["CONCORD_PG_PASSWORD"] = unquote(dsn.password or "")
+    env["CONCORD_PG_DATABASE"] = dsn.path.strip("/")
+    return env
+
+
+def run_dbt(
+    args: Sequence[str],
+    warehouse: Warehouse | None = None,
+    on_line: Callable[[str], None] = lambda line: None,
+    target_dir: Path | None = None,
+) -> DbtResult:
+    """`dbt <args>` in the project, against the warehouse; returns its exit code and output."""
+    warehouse = warehouse or Warehouse.from_env()
+    if warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
+        raise ConcordError(f"no warehouse at {warehouse.duckdb_path}: run `concord ingest` first")
+    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(PROJECT_DIR)]
+    command += ["--profiles-dir", str(PROJECT_DIR)]
+    if target_dir is not None:
+        command += ["--target-path", str(target_dir)]
+    env = dbt_env(warehouse)
+    lines: list[str] = []
+    with subprocess.Popen(
+        command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            on_line(line.rstrip("\n"))
+    return DbtResult(command, process.returncode, "".join(lines))
+
+
+def build(
+    warehouse: Warehouse | None = None,
+    select: str | None = None,
+    full_refresh: bool = False,
+    on_line: Callable[[str], None] = lambda line: None,
+    target_dir: Path | None = None,
+) -> DbtResult:
+    """`dbt build`: seeds, models and tests, in dependency order."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_dbt(args, warehouse, on_line, target_dir)
