@@ -66,12 +66,27 @@ def dataset_name(system: str) -> str:
 
 
 def make_pipeline(system: str, warehouse: Warehouse, pipelines_dir: Path = DEFAULT_PIPELINES_DIR) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name=f"concord_{system}_{warehouse.kind}",
-        destination=warehouse.destination(),
-        dataset_name=dataset_name(system),
-        pipelines_dir=str(pipelines_dir),
-    )
+    def create() -> dlt.Pipeline:
+        return dlt.pipeline(
+            pipeline_name=f"concord_{system}_{warehouse.kind}",
+            destination=warehouse.destination(),
+            dataset_name=dataset_name(system),
+            pipelines_dir=str(pipelines_dir),
+        )
+
+    pipeline = create()
+    if pipeline.default_schema_name and not _has_dataset(pipeline):
+        # The warehouse lost this dataset (a deleted DuckDB file, a recreated database) but
+        # the local state still describes its tables, so dlt would not create them again:
+        # forget the local state and land from scratch.
+        pipeline.drop()
+        pipeline = create()
+    return pipeline
+
+
+def _has_dataset(pipeline: dlt.Pipeline) -> bool:
+    with pipeline.sql_client() as client:
+        return client.has_dataset()
 
 
 def build_source(system: str, config: Any, full_refresh: bool, reconcile_all: bool) -> Any:

@@ -122,6 +122,17 @@ def test_a_second_run_with_nothing_new_changes_nothing(firm, tmp_path: Path) -> 
     assert differences(store, warehouse) == []
 
 
+def test_a_deleted_warehouse_file_is_landed_again_from_scratch(firm, tmp_path: Path) -> None:
+    store, cluster = firm
+    warehouse = Warehouse(duckdb_path=tmp_path / "w.duckdb")
+    ingest(warehouse=warehouse, configs=configs(cluster), pipelines_dir=tmp_path / "dlt")
+    warehouse.duckdb_path.unlink()
+
+    ingest(warehouse=warehouse, configs=configs(cluster), pipelines_dir=tmp_path / "dlt")
+
+    assert differences(store, warehouse) == []
+
+
 INGEST_IN_A_CHILD = """
 import json, sys
 from pathlib import Path
