@@ -31,6 +31,7 @@ def built_demo_firm(landed_demo_firm: LandedFirm, tmp_path_factory: pytest.TempP
 
 def built_copy(firm: LandedFirm, root: Path) -> LandedFirm:
     """A copy of the landed firm's warehouse, built with dbt."""
+    root.mkdir(parents=True, exist_ok=True)
     path = root / "warehouse.duckdb"
     shutil.copyfile(firm.warehouse.duckdb_path, path)
     warehouse = Warehouse(kind="duckdb", duckdb_path=path)

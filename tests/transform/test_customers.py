@@ -1,6 +1,7 @@
-"""Golden customers on the demo firm, scored against the simulator's ground truth: matching
-precision and recall, every injected customer drift caught and nothing else flagged, stable
-golden ids, survivorship by the ownership file, and stewards overriding the algorithm."""
+"""The canonical model on the demo firm, scored against the simulator's ground truth: customer
+matching precision and recall, every injected drift caught by its check and nothing consistent
+flagged, stable golden ids, survivorship by the ownership file, stewards overriding the
+algorithm, and exceptions resolved rather than deleted."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ DRIFT_CHECKS = {
     "terms_mismatch": ("customer_attribute_drift", {"payment_terms"}),
     "unlinked_customer": ("customer_missing_cross_reference", {"cross_reference"}),
     "duplicate_account": ("duplicate_customer", {"record"}),
+    "stale_rate": ("stale_rate", {"hourly_rate"}),
+    "orphan_project": ("orphan_project", {"opportunity_id"}),
+    "unbilled_time": ("unbilled_time", {"charge"}),
+    "wrong_legal_entity": ("wrong_legal_entity", {"legal_entity"}),
 }
+# A check with no drift type of its own: won deals the simulator has not provisioned yet (it
+# provisions a deal 30 days after the win) are real backlog, not injected drift.
+CHECKS_WITHOUT_DRIFT = {"won_opportunity_not_provisioned"}
 
 
 def golden_ids(firm: LandedFirm) -> dict[str, str]:
@@ -49,7 +57,7 @@ def test_customer_matching_has_precision_of_at_least_98_and_recall_of_95_percent
     assert recall >= 0.95
 
 
-def test_every_injected_customer_drift_is_caught_and_no_consistent_record_is_flagged(
+def test_every_injected_drift_is_caught_and_no_consistent_record_is_flagged(
     built_demo_firm: LandedFirm,
 ) -> None:
     found = defaultdict(set)
@@ -65,7 +73,11 @@ def test_every_injected_customer_drift_is_caught_and_no_consistent_record_is_fla
             expected[(check, drift["system"], str(drift["record_id"]))] |= fields
 
     missed = {key: fields for key, fields in expected.items() if not found.get(key, set()) & fields}
-    unexpected = {key: fields for key, fields in found.items() if not fields & expected.get(key, set())}
+    unexpected = {
+        key: fields
+        for key, fields in found.items()
+        if key[0] not in CHECKS_WITHOUT_DRIFT and not fields & expected.get(key, set())
+    }
     assert missed == {}
     assert unexpected == {}
 
@@ -121,12 +133,19 @@ def test_golden_ids_survive_rebuilds_new_links_and_attribute_changes(
         "WHERE source_system = 'harvest' AND match_method = 'cross_reference' ORDER BY 1 LIMIT 1",
     )
     before_everything = golden_ids(firm)
-    execute(firm.warehouse, f"UPDATE raw_harvest.clients SET _concord_is_deleted = true WHERE id = {client_id}")
+    execute(
+        firm.warehouse,
+        "UPDATE raw_harvest.clients SET _concord_is_deleted = true, _concord_deleted_at = _concord_extracted_at "
+        f"WHERE id = {client_id}",
+    )
     assert build(firm.warehouse, target_dir=tmp_path / "dbt_target").ok
     without_client = golden_ids(firm)
 
     # The client arrives and links to its customer; an account is renamed; then a rebuild from scratch.
-    execute(firm.warehouse, f"UPDATE raw_harvest.clients SET _concord_is_deleted = false WHERE id = {client_id}")
+    execute(
+        firm.warehouse,
+        f"UPDATE raw_harvest.clients SET _concord_is_deleted = false, _concord_deleted_at = NULL WHERE id = {client_id}",
+    )
     execute(
         firm.warehouse,
         "UPDATE raw_salesforce.account SET name = name || ' (renamed)' WHERE id IN "

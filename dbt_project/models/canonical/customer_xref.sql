@@ -26,7 +26,10 @@ best_match as (
     from (
         select
             *,
-            row_number() over (partition by record_key order by score desc, match_method) as match_rank
+            row_number() over (
+                partition by record_key
+                order by case when match_method = 'steward' then 0 else 1 end, score desc, match_method
+            ) as match_rank
         from matches
     ) as ranked
     where match_rank = 1

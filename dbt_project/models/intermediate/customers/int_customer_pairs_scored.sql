@@ -1,10 +1,12 @@
 {#- Candidate pairs of customer records that may be the same client, with the strongest
     evidence for each and the decision: `match` (merge), `review` (a steward decides) or
-    `no_match`. Deterministic evidence first (ids one system already holds for another, a
+    `no_match`. A steward's `match` merges a pair whatever the algorithm scored; a steward's
+    `no_match` on (a, b) splits b off a's customer: b keeps no automatic match at all (another
+    record could otherwise still bridge the two), only the matches a steward confirms.
+    Deterministic evidence first (ids one system already holds for another, a
     golden id written back, the tax id, the web domain), then names: normalised legal names
     in the same country, scored by Levenshtein similarity. A name pair is never merged when
-    the two records carry different tax ids or web domains. A steward's decision overrides
-    the algorithm. Thresholds: `vars.matching` in dbt_project.yml. -#}
+    the two records carry different tax ids or web domains. Thresholds: `vars.matching` in dbt_project.yml. -#}
 
 {%- set auto_match = var('matching')['auto_match_threshold'] -%}
 {%- set review = var('matching')['review_threshold'] -%}
@@ -22,6 +24,12 @@ decisions as (
         max(decision) as decision
     from {{ ref('stg_governance__steward_match_decisions') }}
     group by 1, 2
+),
+
+split_off as (
+    select distinct record_key_b as record_key
+    from {{ ref('stg_governance__steward_match_decisions') }}
+    where decision = 'no_match'
 ),
 
 cross_references as (
@@ -110,10 +118,13 @@ select
     all_pairs.key_b as record_key_b,
     case when decisions.decision is not null then 'steward' else best.match_method end as match_method,
     coalesce(best.match_method, 'none') as algorithm_method,
-    cast(coalesce(best.score, 0) as {{ dbt.type_float() }}) as score,
+    cast(case when decisions.decision = 'match' then 1.0 else coalesce(best.score, 0) end as {{ dbt.type_float() }})
+        as score,
     case
         when decisions.decision = 'match' then 'match'
         when decisions.decision = 'no_match' then 'no_match'
+        when all_pairs.key_a in (select record_key from split_off) then 'no_match'
+        when all_pairs.key_b in (select record_key from split_off) then 'no_match'
         when best.match_method <> 'name' then 'match'
         when best.score >= {{ auto_match }} then 'match'
         else 'review'
