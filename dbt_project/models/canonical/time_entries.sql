@@ -1,0 +1,84 @@
+{#- Hours consultants logged against projects (the PSA is their authority): project, consultant,
+    task (the sold role), day, hours, the billable rate the PSA applied, and where the entry
+    stands in approval (approved_at: when it became approved) and billing.
+
+    Incremental (the big table): a run reprocesses the entries landed within
+    `vars.delivery.time_entries_lookback_days` (default 3) days of the latest load already in
+    the table - a changed entry (approved, billed, deleted in Harvest) is landed again - plus
+    the entries whose project now has another golden id (a deal linked later re-anchors it).
+    Entries deleted in Harvest stay, flagged is_deleted. -#}
+
+{{ config(
+    materialized='incremental',
+    unique_key='time_entry_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
+with
+
+entries as (
+    select * from {{ ref('stg_harvest__time_entries') }}
+    {% if is_incremental() %}
+    where extracted_at >= (
+        select {{ dbt.dateadd('day', -(var('delivery', {}).get('time_entries_lookback_days', 3)), 'max(extracted_at)') }}
+        from {{ this }}
+    )
+    or time_entry_id in (
+        select existing.time_entry_id
+        from {{ this }} as existing
+        left join {{ ref('project_xref') }} as current_xref
+            on current_xref.record_key = 'harvest:' || existing.harvest_project_id
+        where existing.golden_project_id is distinct from current_xref.golden_project_id
+    )
+    {% endif %}
+),
+
+approvals as (
+    select * from {{ ref('int_time_entries_approved_at') }}
+),
+
+project_xref as (
+    select * from {{ ref('project_xref') }}
+    where source_system = 'harvest'
+),
+
+tasks as (
+    select * from {{ ref('stg_harvest__tasks') }}
+)
+
+select
+    entries.time_entry_id,
+    project_xref.golden_project_id,
+    entries.project_id as harvest_project_id,
+    entries.user_id as resource_id,
+    entries.task_id,
+    entries.task_assignment_id,
+    tasks.task_name as role_name,
+    entries.invoice_id,
+    entries.currency_code,
+    entries.approval_status,
+    entries.notes,
+    entries.spent_date,
+    entries.hours,
+    entries.billable_rate,
+    entries.cost_rate,
+    entries.hours * coalesce(entries.billable_rate, 0) as billable_amount,
+    coalesce(entries.is_billable, false) as is_billable,
+    coalesce(entries.is_billed, false) as is_billed,
+    coalesce(entries.is_locked, false) as is_locked,
+    coalesce(entries.is_deleted, false) as is_deleted,
+    case
+        when entries.approval_status = 'approved'
+            then coalesce(approvals.approved_at, entries.updated_at)
+    end as approved_at,
+    entries.created_at,
+    entries.updated_at,
+    entries.extracted_at
+from entries
+left join approvals
+    on entries.time_entry_id = approvals.time_entry_id
+left join project_xref
+    on project_xref.source_record_id = entries.project_id
+left join tasks
+    on entries.task_id = tasks.task_id
