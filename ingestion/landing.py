@@ -176,9 +176,9 @@ def land(
     for row in good:
         names.update(dict.fromkeys(row))
     FIELDS_SEEN.seen[(system, contract.table)].update(names)
-    page, kept = _typed(good, names, _known_types(contract), frozenset({column_name(contract.primary_key)}))
-    for index in sorted(set(range(len(good))) - set(kept)):
-        bad.append(quarantine_row(system, contract, good_records[index], kept.reason(index), extracted_at))
+    page, kept, mistyped = _typed(good, names, _known_types(contract), frozenset({column_name(contract.primary_key)}))
+    for index, reason in mistyped.items():
+        bad.append(quarantine_row(system, contract, good_records[index], reason, extracted_at))
     if page is not None and page.num_rows:
         yield dlt.mark.with_table_name(
             _with_lineage(
@@ -214,31 +214,20 @@ def _with_lineage(
     return page
 
 
-class _Kept(list):
-    """Indexes of the rows that made it into the typed page, and why the others did not."""
-
-    def __init__(self, kept: Iterable[int], reasons: dict[int, str]) -> None:
-        super().__init__(kept)
-        self.reasons = reasons
-
-    def reason(self, index: int) -> str:
-        return self.reasons[index]
-
-
 def _typed(
     rows: list[dict[str, Any]], names: dict[str, None], types: Mapping[str, str], not_null: frozenset[str]
-) -> tuple[pa.Table | None, _Kept]:
-    """The page as an Arrow table, and which rows it holds: rows whose values are not of
-    their column's type are set aside (with the reason) so the rest land."""
+) -> tuple[pa.Table | None, list[int], dict[int, str]]:
+    """The page as an Arrow table, the indexes of the rows it holds, and the rows set aside
+    because a value is not of its column's type (index -> reason), so the rest land."""
     if not rows:
-        return None, _Kept([], {})
+        return None, [], {}
     try:
-        return typed_page(rows, types, not_null, names), _Kept(range(len(rows)), {})
+        return typed_page(rows, types, not_null, names), list(range(len(rows))), {}
     except PageTypeError as exc:
         mistyped = exc.bad_rows
     kept = [index for index in range(len(rows)) if index not in mistyped]
     page = typed_page([rows[i] for i in kept], types, not_null, names) if kept else None
-    return page, _Kept(kept, mistyped)
+    return page, kept, mistyped
 
 
 def _known_types(contract: TableContract) -> dict[str, str]:

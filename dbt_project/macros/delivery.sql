@@ -20,22 +20,6 @@
     cast({{ delivery_data_now() }} as date)
 {%- endmacro %}
 
-{#- The contracted hourly rate for (contract, role, date): the rate of the amendment in force
-    on that date, from canonical.rate_cards. `contract_id` may instead be a project's contract
-    (join canonical.contracts on opportunity_id first). Null when the contract does not sell the
-    role or had no rate in force yet. Use as a scalar expression:
-        {{ contracted_rate('p.contract_id', 'ta.role_name', 'p.latest_time_entry_date') }} -#}
-{% macro contracted_rate(contract_id, role_name, on_date) -%}
-    (
-        select max(rate_card.hourly_rate)
-        from {{ ref('rate_cards') }} as rate_card
-        where rate_card.contract_id = {{ contract_id }}
-          and rate_card.role_name = {{ role_name }}
-          and rate_card.effective_from <= {{ on_date }}
-          and (rate_card.effective_to is null or rate_card.effective_to >= {{ on_date }})
-    )
-{%- endmacro %}
-
 {#- A money amount as text with two decimals, the same on every engine ('150.00'). -#}
 {% macro format_amount(column) -%}
     cast(cast(round(cast({{ column }} as numeric), 2) as numeric(18, 2)) as {{ dbt.type_string() }})

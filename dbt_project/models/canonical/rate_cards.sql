@@ -1,8 +1,8 @@
 {#- The contracted hourly rate per role, effective-dated: one row per contract rate line
     (contract, role, amendment). A line is in force from its effective date to the day before
     the next amendment of the same role takes effect (effective_to null: still in force, or
-    in force from a future date). The macro contracted_rate() answers "the rate for
-    (contract, role, date)" from this table. -#}
+    in force from a future date). The rate for (contract, role, date) is the line with
+    effective_from <= date <= coalesce(effective_to, date). -#}
 
 with
 
