@@ -16,20 +16,12 @@ bench firm is reused; otherwise it is generated, which takes about a minute more
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import random
 import resource
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,30 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
-from sandboxes.simulator import generate  # noqa: E402
-from sandboxes.store import Store  # noqa: E402
 
-
-def start_sandboxes(store_dir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
-    """The sandboxes in a child process, with the vendors' rate limits off."""
-    code = f"""
-import json, signal, sys
-from sandboxes.serving import SandboxCluster
-from sandboxes.settings import SandboxSettings
-s = SandboxSettings(store_dir={str(store_dir)!r}, ports={{"salesforce": 0, "harvest": 0, "netsuite": 0}})
-s.harvest.rate_limit_enabled = False
-s.salesforce.daily_api_limit = 10**9
-s.netsuite.concurrency_limit = 1000
-c = SandboxCluster(settings=s).start()
-print(json.dumps({{n: r.base_url for n, r in c.running.items()}}), flush=True)
-signal.sigwait([signal.SIGTERM, signal.SIGINT])
-c.stop()
-"""
-    process = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
-    )
-    urls = json.loads(process.stdout.readline())
-    return process, urls
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
 
 
 def raw_fetch(urls: dict[str, str]) -> tuple[int, dict[str, float]]:
@@ -148,61 +119,16 @@ def _raw_netsuite(http: requests.Session, urls: dict[str, str]) -> int:
     return rows
 
 
-def change_one_percent(store: Store, seed: int = 7) -> int:
-    """Touches about 1% of every system's records, as the vendors' users would."""
-    rng = random.Random(seed)
-    now = store.now_ms()
-    changed = 0
-    plan = {
-        "salesforce": [(t, "rowid", "SystemModstamp = ?, LastModifiedDate = ?", 2) for t in SALESFORCE_OBJECTS],
-        "harvest": [(t, "id", "updated_at = ?", 1) for t in HARVEST_RESOURCES],
-        "netsuite": [(f'"{t}"', "id", "lastmodifieddate = ?", 1) for t in NETSUITE_TABLES],
-    }
-    for system, tables in plan.items():
-        with store.transaction(system) as conn:
-            for table, key, assignment, n_params in tables:
-                keys = [row[0] for row in conn.execute(f"SELECT {key} FROM {table}")]
-                picked = rng.sample(keys, max(1, len(keys) // 100)) if keys else []
-                stamp = (now // 1000) * 1000 if system != "salesforce" else now
-                conn.executemany(
-                    f"UPDATE {table} SET {assignment} WHERE {key} = ?", [(*([stamp] * n_params), k) for k in picked]
-                )
-                changed += len(picked)
-    return changed
-
-
-def configs(urls: dict[str, str]) -> dict:
-    return {
-        "salesforce": SalesforceConfig(base_url=urls["salesforce"]),
-        "harvest": HarvestConfig(base_url=f"{urls['harvest']}/v2"),
-        "netsuite": NetSuiteConfig(base_url=f"{urls['netsuite']}/services/rest"),
-    }
-
-
-def timed(label: str, fn):
-    started = time.perf_counter()
-    result = fn()
-    elapsed = time.perf_counter() - started
-    print(f"{label}: {elapsed:,.1f} s", flush=True)
-    return elapsed, result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", help="a store holding (or to hold) the bench firm; default: a temporary one")
     parser.add_argument("--size", default="bench")
     args = parser.parse_args()
-    print(f"machine: {platform.platform()} | python {platform.python_version()} | cpus {os.cpu_count()}")
+    print_machine()
     work = Path(tempfile.mkdtemp(prefix="concord-bench-ingest-"))
     store_dir = Path(args.store) if args.store else work / "store"
-    store = Store(store_dir).create()
-    if store.get_state("size") != args.size:
-        timed(f"generate the {args.size} firm", lambda: generate(store, size=args.size))
-    sandboxes, urls = start_sandboxes(store_dir)
-    admin = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    admin.autocommit = True
-    database = f"concord_bench_{uuid.uuid4().hex[:8]}"
-    try:
+    store = bench_store(store_dir, args.size)
+    with served(store_dir) as urls:
         a, (rows, per_system) = timed("(a) raw fetch", lambda: raw_fetch(urls))
         print(f"    {rows:,} records fetched and parsed ({rows / a:,.0f}/s)")
         print("    " + ", ".join(f"{system} {seconds:,.0f} s" for system, seconds in per_system.items()))
@@ -219,24 +145,17 @@ def main() -> None:
         )
         landed = sum(t.new + t.changed for s in summaries for t in s.tables.values())
         print(f"    landed {landed:,} new/changed rows")
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{database}"')
-        pg = Warehouse(kind="postgres", postgres_dsn=f"postgresql://postgres:trust@127.0.0.1:5432/{database}")
-        d, _ = timed(
-            "(d) full load into PostgreSQL",
-            lambda: ingest(warehouse=pg, configs=configs(urls), pipelines_dir=work / "dlt-pg"),
-        )
+        with scratch_postgres_database() as dsn:
+            pg = Warehouse(kind="postgres", postgres_dsn=dsn)
+            d, _ = timed(
+                "(d) full load into PostgreSQL",
+                lambda: ingest(warehouse=pg, configs=configs(urls), pipelines_dir=work / "dlt-pg"),
+            )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"ratios: (b)/(a) = {b / a:.2f} (target <= 2); (c)/(b) = {c / b:.3f} (target <= 0.10); (d)/(b) = {d / b:.2f}"
         )
         print(f"peak RSS of the ingesting process: {peak:,.0f} MB (target < 4,096 MB)")
-    finally:
-        sandboxes.send_signal(signal.SIGTERM)
-        sandboxes.wait(timeout=30)
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
 
 
 if __name__ == "__main__":
