@@ -44,6 +44,26 @@ golden as (
     select * from {{ ref('int_customer_golden_ids') }}
 ),
 
+accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }}
+),
+
+customers as (
+    select * from {{ ref('stg_netsuite__customers') }}
+),
+
+currencies as (
+    select * from {{ ref('stg_netsuite__currencies') }}
+),
+
+terms as (
+    select * from {{ ref('stg_netsuite__terms') }}
+),
+
+clients as (
+    select * from {{ ref('stg_harvest__clients') }}
+),
+
 ownership as (
     select * from {{ ref('ownership') }}
     where entity = 'customer'
@@ -55,7 +75,7 @@ salesforce as (
         records.record_key,
         records.country_code,
         records.web_domain
-    from {{ ref('stg_salesforce__accounts') }} as accounts
+    from accounts
     inner join records
         on records.source_system = 'salesforce' and records.source_record_id = accounts.account_id
 ),
@@ -68,12 +88,12 @@ netsuite as (
         records.web_domain,
         currencies.currency_code,
         terms.terms_name
-    from {{ ref('stg_netsuite__customers') }} as customers
+    from customers
     inner join records
         on records.source_system = 'netsuite' and records.source_record_id = customers.customer_id
-    left join {{ ref('stg_netsuite__currencies') }} as currencies
+    left join currencies
         on currencies.currency_id = customers.currency_id
-    left join {{ ref('stg_netsuite__terms') }} as terms
+    left join terms
         on terms.terms_id = customers.terms_id
 ),
 
@@ -82,7 +102,7 @@ harvest as (
         clients.*,
         records.record_key,
         records.country_code
-    from {{ ref('stg_harvest__clients') }} as clients
+    from clients
     inner join records
         on records.source_system = 'harvest' and records.source_record_id = clients.client_id
 ),
