@@ -39,11 +39,7 @@ renamed as (
         lastmodifieddate as updated_at,
 
         ---------- lineage
-        _concord_is_deleted as is_deleted,
-        _concord_deleted_at as deleted_at,
-        _concord_extracted_at as extracted_at,
-        _dlt_load_id as load_id,
-        _concord_source_system as source_system
+        {{ staging_lineage_columns() }}
 
     from source
 
