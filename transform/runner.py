@@ -3,8 +3,8 @@
 The dbt profile (`dbt_project/profiles.yml`) reads everything from the environment; this
 module is the one place that sets it from Concord's own configuration (`Warehouse`): the
 target, the DuckDB file as an absolute path, or PostgreSQL's connection parts taken from
-`CONCORD_POSTGRES_DSN`. dbt runs as a subprocess of this Python (`python -m dbt`), so its
-logs stream as it works and a failure in one run cannot leave state behind in ours.
+`CONCORD_POSTGRES_DSN`. dbt runs as a subprocess of this Python (its CLI), so its logs
+stream as it works and a failure in one run cannot leave state behind in ours.
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def run_dbt(
     warehouse = warehouse or Warehouse.from_env()
     if warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
         raise ConcordError(f"no warehouse at {warehouse.duckdb_path}: run `concord ingest` first")
-    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(PROJECT_DIR)]
+    # What the `dbt` script runs (`-m dbt.cli.main` would warn that the module is imported twice).
+    command = [sys.executable, "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())", *args]
+    command += ["--project-dir", str(PROJECT_DIR)]
     command += ["--profiles-dir", str(PROJECT_DIR)]
     if target_dir is not None:
         command += ["--target-path", str(target_dir)]
@@ -85,11 +87,16 @@ def build(
     full_refresh: bool = False,
     on_line: Callable[[str], None] = lambda line: None,
     target_dir: Path | None = None,
+    unit_tests: bool = False,
 ) -> DbtResult:
-    """`dbt build`: seeds, models and tests, in dependency order."""
+    """`dbt build`: seeds, models and data tests, in dependency order. dbt's unit tests (specs
+    of the models' logic on hand-made rows, not checks of the data) run only when asked, as in
+    development and CI; a build of the firm's data does not need them."""
     args = ["build"]
     if select:
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     return run_dbt(args, warehouse, on_line, target_dir)

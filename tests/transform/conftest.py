@@ -35,7 +35,7 @@ def built_copy(firm: LandedFirm, root: Path) -> LandedFirm:
     path = root / "warehouse.duckdb"
     shutil.copyfile(firm.warehouse.duckdb_path, path)
     warehouse = Warehouse(kind="duckdb", duckdb_path=path)
-    result = build(warehouse, target_dir=root / "dbt_target")
+    result = build(warehouse, target_dir=root / "dbt_target", unit_tests=True)
     assert result.ok, result.output[-6000:]
     return LandedFirm(root, firm.store, firm.truth, warehouse, firm.pipelines_dir)
 

@@ -13,7 +13,7 @@ XREF = "SELECT record_key, golden_customer_id, match_method FROM canonical.custo
 def test_the_project_builds_on_postgres_to_the_same_golden_customers_as_on_duckdb(
     postgres_demo_firm: LandedFirm, built_demo_firm: LandedFirm
 ) -> None:
-    result = build(postgres_demo_firm.warehouse, target_dir=postgres_demo_firm.root / "dbt_target")
+    result = build(postgres_demo_firm.warehouse, target_dir=postgres_demo_firm.root / "dbt_target", unit_tests=True)
 
     assert result.ok, result.output[-6000:]
     assert query(postgres_demo_firm.warehouse, XREF) == query(built_demo_firm.warehouse, XREF)

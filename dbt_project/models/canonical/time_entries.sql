@@ -2,9 +2,9 @@
     task (the sold role), day, hours, the billable rate the PSA applied, and where the entry
     stands in approval (approved_at: when it became approved) and billing.
 
-    Incremental (the big table): a run reprocesses the entries landed within
-    `vars.delivery.time_entries_lookback_days` (default 3) days of the latest load already in
-    the table - a changed entry (approved, billed, deleted in Harvest) is landed again - plus
+    Incremental (the big table): a run reprocesses the entries landed by loads newer than the
+    newest load already in the table (dlt load ids increase, and a load's rows become visible
+    together) - a changed entry (approved, billed, deleted in Harvest) is landed again - plus
     the entries whose project now has another golden id (a deal linked later re-anchors it).
     Entries deleted in Harvest stay, flagged is_deleted. -#}
 
@@ -20,10 +20,7 @@ with
 entries as (
     select * from {{ ref('stg_harvest__time_entries') }}
     {% if is_incremental() %}
-    where extracted_at >= (
-        select {{ dbt.dateadd('day', -(var('delivery', {}).get('time_entries_lookback_days', 3)), 'max(extracted_at)') }}
-        from {{ this }}
-    )
+    where load_id > (select max(load_id) from {{ this }})
     or time_entry_id in (
         select existing.time_entry_id
         from {{ this }} as existing
@@ -74,7 +71,8 @@ select
     end as approved_at,
     entries.created_at,
     entries.updated_at,
-    entries.extracted_at
+    entries.extracted_at,
+    entries.load_id
 from entries
 left join approvals
     on entries.time_entry_id = approvals.time_entry_id

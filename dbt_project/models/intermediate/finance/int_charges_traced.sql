@@ -1,7 +1,11 @@
 {#- NetSuite billable charges traced back to the PSA record they were posted from. Concord
     (and the firm's integration before it) posts each approved time entry or expense with the
     external id `harvest-te-<time entry id>-v<n>` / `harvest-ex-<expense id>-v<n>`; the
-    version suffix changes when a charge is re-posted. Deleted charges are left out. -#}
+    version suffix changes when a charge is re-posted. Deleted charges are left out.
+    A view: a rename of the staged charges plus two parsed columns, which canonical.charges
+    materialises (a table here would copy every charge once more on each build). -#}
+
+{{ config(materialized='view') }}
 
 with
 
