@@ -88,13 +88,17 @@ def build(
     on_line: Callable[[str], None] = lambda line: None,
     target_dir: Path | None = None,
     unit_tests: bool = False,
+    selector: str | None = None,
 ) -> DbtResult:
     """`dbt build`: seeds, models and data tests, in dependency order. dbt's unit tests (specs
     of the models' logic on hand-made rows, not checks of the data) run only when asked, as in
-    development and CI; a build of the firm's data does not need them."""
+    development and CI; a build of the firm's data does not need them. `selector` names one of
+    `dbt_project/selectors.yml` (`loop`: what the frequent incremental loop builds)."""
     args = ["build"]
     if select:
         args += ["--select", select]
+    if selector:
+        args += ["--selector", selector]
     if full_refresh:
         args.append("--full-refresh")
     if not unit_tests:
