@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from concord.errors import ConcordError
 from sandboxes.settings import DEFAULT_PORTS, HarvestSettings, NetSuiteSettings, SalesforceSettings
@@ -28,6 +29,16 @@ def _setting(system: str, key: str, default: Any, secret: bool = False) -> Any:
     provider = dlt.secrets if secret else dlt.config
     value = provider.get(f"sources.{system}.{key}")
     return default if value in (None, "") else value
+
+
+def postgres_credentials(dsn: str) -> PostgresCredentials:
+    """dlt's credentials for a connection string. A DSN without a password (trust or peer auth,
+    ~/.pgpass) is valid for PostgreSQL, but dlt would re-resolve the missing password from its
+    config whenever it opens a new client, and fail: it gets an empty one instead."""
+    credentials = PostgresCredentials(dsn)
+    if credentials.password is None:
+        credentials.password = ""
+    return credentials
 
 
 @dataclass
@@ -51,7 +62,7 @@ class Warehouse:
         if self.kind == "duckdb":
             self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
             return dlt.destinations.duckdb(credentials=str(self.duckdb_path))
-        return dlt.destinations.postgres(credentials=self.postgres_dsn)
+        return dlt.destinations.postgres(credentials=postgres_credentials(self.postgres_dsn or ""))
 
     @property
     def file_format(self) -> str:
