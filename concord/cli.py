@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from concord import sandbox_cli
+from concord import sandbox_cli, sync_cli
 from concord.build_cli import build_command
 from concord.errors import ConcordError
 from concord.ingest_cli import ingest_command
@@ -22,6 +22,7 @@ cli = typer.Typer(
 cli.add_typer(sandbox_cli.app, name="sandbox")
 cli.command(name="ingest")(ingest_command)
 cli.command(name="build")(build_command)
+cli.add_typer(sync_cli.app, name="sync")
 
 
 @cli.command()

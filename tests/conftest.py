@@ -65,7 +65,6 @@ def postgres_database() -> Iterator[str]:
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        # dlt insists on a password in the DSN; the local server trusts loopback and ignores it.
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"  # no password, as with trust auth
     finally:
         with admin.cursor() as cursor:

@@ -1,0 +1,118 @@
+"""`concord sync`: the write-back. `plan` is the dry run (what would be written, and what
+waits or is held, per sync); `run` writes; `held` lists what waits for a person, who
+`release`s a row (write it on the next run) or `drop`s it (leave the target as it is)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from reverse_etl.engine import Plan
+
+app = typer.Typer(help="Write each system's authoritative values back to the systems that don't own them.")
+console = Console()
+
+
+def _warehouse():  # type: ignore[no-untyped-def]
+    from ingestion.config import Warehouse
+
+    return Warehouse.from_env()
+
+
+@app.command("plan")
+def plan_command(
+    sync: list[str] = typer.Option(None, "--sync", help="Only this sync (repeatable), e.g. netsuite__customers."),
+    show: int = typer.Option(10, "--show", help="Writes to list per sync."),
+) -> None:
+    """Dry run: what a run would write now. Changes nothing anywhere."""
+    from reverse_etl.engine import plan
+
+    print_plan(plan(_warehouse(), sync or None), show)
+
+
+@app.command("run")
+def run_command(
+    sync: list[str] = typer.Option(None, "--sync", help="Only this sync (repeatable)."),
+) -> None:
+    """Write what the plan says, parents first; every attempt goes to the ledger."""
+    from reverse_etl.engine import execute
+    from reverse_etl.targets import configured_targets
+
+    with console.status("Writing…") as status:
+        results = execute(_warehouse(), configured_targets(), sync or None, on_progress=status.update)
+    table = Table(title="Write-back")
+    for column in ("sync", "written", "created", "failed", "held"):
+        table.add_column(column, justify="left" if column == "sync" else "right")
+    for r in results:
+        table.add_row(r.sync.name, f"{r.written:,}", f"{r.created:,}", f"{r.failed:,}", f"{r.held:,}")
+    console.print(table)
+    for r in results:
+        if r.fatal:
+            console.print(f"[red]{r.sync.name} stopped: {r.fatal}[/red]")
+
+
+@app.command("held")
+def held_command() -> None:
+    """Rows held for a person: conflicts, refused values, repeated failures."""
+    from reverse_etl.ledger import Ledger
+
+    with Ledger(_warehouse()) as ledger:
+        holds = ledger.holds()
+    if not holds:
+        console.print("Nothing is held.")
+        return
+    table = Table(title=f"{len(holds)} held")
+    for column in ("id", "sync", "record", "golden id", "held at", "reason"):
+        table.add_column(column)
+    for h in holds:
+        table.add_row(h.hold_id, h.sync, h.sync_key, h.golden_id or "", f"{h.held_at:%Y-%m-%d %H:%M}", h.reason)
+    console.print(table)
+
+
+@app.command("release")
+def release_command(hold_id: str) -> None:
+    """Write the held row on the next run (the authority's values win)."""
+    from reverse_etl.engine import release
+
+    release(_warehouse(), hold_id, getpass.getuser())
+    console.print(f"Released {hold_id}: the next `concord sync run` writes it.")
+
+
+@app.command("drop")
+def drop_command(hold_id: str) -> None:
+    """Leave the target as it is for this row (until the authority's value changes again)."""
+    from reverse_etl.engine import drop
+
+    drop(_warehouse(), hold_id, getpass.getuser())
+    console.print(f"Dropped {hold_id}: the target keeps its value.")
+
+
+def print_plan(plan: Plan, show: int) -> None:
+    table = Table(title=f"Write-back plan: {plan.writes:,} writes (dry run, nothing written)")
+    for column in ("sync", "create", "update", "hold", "held", "waiting to land", "retry later"):
+        table.add_column(column, justify="left" if column == "sync" else "right")
+    for s in plan.syncs:
+        if s.missing_model:
+            table.add_row(s.sync.name, "-", "-", "-", "-", "-", "no model: run `concord build`")
+            continue
+        table.add_row(
+            s.sync.name,
+            f"{s.creates:,}",
+            f"{s.updates:,}",
+            f"{len(s.to_hold):,}",
+            f"{s.held:,}",
+            f"{s.waiting_to_land:,}",
+            f"{s.waiting_to_retry:,}",
+        )
+    console.print(table)
+    for s in plan.syncs:
+        for w in s.writes[:show]:
+            changes = ", ".join(f"{f}: {w.current.get(f)!r} -> {v!r}" for f, v in w.desired.items())
+            console.print(f"  {s.sync.name} {w.operation} {w.target_record_id or w.external_id}: {changes}")
+        for w, reason in s.to_hold[:show]:
+            console.print(f"  {s.sync.name} HOLD {w.target_record_id or w.sync_key}: {reason}")
