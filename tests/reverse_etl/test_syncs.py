@@ -16,7 +16,12 @@ HEADER = "entity,field,authority,fallback_1,fallback_2,receivers,conflict_policy
 def test_each_receiving_system_and_entity_is_one_sync_with_the_fields_sent_there() -> None:
     by_name = {s.name: s for s in syncs()}
 
-    assert set(by_name) >= {"netsuite__customers", "harvest__customers", "salesforce__customers", "salesforce__projects"}
+    assert set(by_name) >= {
+        "netsuite__customers",
+        "harvest__customers",
+        "salesforce__customers",
+        "salesforce__projects",
+    }
     assert set(by_name["netsuite__customers"].fields) >= {"legal_name", "payment_terms", "tax_id", "golden_customer_id"}
     assert "ar_balance" not in by_name["netsuite__customers"].fields  # NetSuite owns it
     assert set(by_name["salesforce__customers"].fields) >= {"ar_balance", "invoice_status", "netsuite_customer_id"}
@@ -48,5 +53,7 @@ def test_a_system_cannot_both_own_and_receive_a_field(tmp_path: Path) -> None:
 
 
 def test_an_unknown_sync_name_lists_the_known_ones() -> None:
-    with pytest.raises(ConcordError, match="no sync named 'erp__things'; the ownership file implies: netsuite__customers"):
+    with pytest.raises(
+        ConcordError, match="no sync named 'erp__things'; the ownership file implies: netsuite__customers"
+    ):
         find("erp__things")

@@ -1,0 +1,197 @@
+"""Harvest as a write-back target: canonical customers to Harvest clients.
+
+- Update: `PATCH /clients/{id}` with only the fields to change (Harvest leaves the others).
+- Create: Harvest has no upsert and no idempotency key, but client names are unique
+  (case-insensitively). So a call with creates lists the clients once and looks each name
+  up: a client already holding it is updated instead (`created=False`); otherwise
+  `POST /clients`. A POST refused with "Name has already been taken" after a retry means the
+  earlier attempt landed (its response was lost): the client is found by name again and
+  reported as created, never made twice.
+- Fields: legal_name -> `name`, currency_code -> `currency`. Harvest holds an address only
+  as one free-text block (street, city and country together), so billing_country is not
+  writable: writing it would overwrite the rest of the address.
+- Pacing: a client-side sliding window (Harvest allows 100 requests per 15 s per token) keeps
+  a large backlog from meeting 429s; a 429 that still comes is retried after `Retry-After`.
+- A 401 (token or account id refused) raises TargetFatalError.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ingestion.config import HarvestConfig
+from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.http import Sender, Sent, WindowPacer, json_body, local_failure, new_session, one_line
+
+SYSTEM = "harvest"
+CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency"}
+NAME_TAKEN = "has already been taken"
+SECRETS_HINT = (
+    "check sources.harvest.access_token and sources.harvest.account_id "
+    "(SOURCES__HARVEST__ACCESS_TOKEN / SOURCES__HARVEST__ACCOUNT_ID)"
+)
+
+
+def _message(sent: Sent) -> str | None:
+    """Harvest's own words: `message`, or `error: error_description`, or the raw body."""
+    if sent.response is None:
+        return None
+    body = json_body(sent.response)
+    if isinstance(body, dict):
+        if body.get("message"):
+            return str(body["message"])
+        if body.get("error"):
+            return f"{body['error']}: {body.get('error_description', '')}".rstrip(": ")
+    return sent.response.text
+
+
+# Harvest counts requests per access token: targets sharing a token in one process share a pacer.
+_PACERS: dict[tuple[str, str, str, int, float], WindowPacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def _pacer(config: HarvestConfig, limit: int, window_seconds: float) -> WindowPacer:
+    key = (config.base_url.rstrip("/"), str(config.account_id), config.access_token, limit, window_seconds)
+    with _PACERS_LOCK:
+        if key not in _PACERS:
+            _PACERS[key] = WindowPacer(limit, window_seconds)
+        return _PACERS[key]
+
+
+class HarvestTarget:
+    """Writes canonical customers to Harvest clients, paced under Harvest's rate limit."""
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        config: HarvestConfig,
+        rate_limit_requests: int = 100,
+        rate_limit_window_seconds: float = 15.0,
+    ) -> None:
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self._session = new_session(
+            config.http,
+            {
+                "Authorization": f"Bearer {config.access_token}",
+                "Harvest-Account-Id": str(config.account_id),
+                "User-Agent": config.user_agent,
+                "Accept": "application/json",
+            },
+        )
+        self._sender = Sender(config.http, pacer=_pacer(config, rate_limit_requests, rate_limit_window_seconds))
+
+    def writable_fields(self) -> Mapping[str, frozenset[str]]:
+        return {"customer": frozenset(CLIENT_FIELDS)}
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Sent:
+        sent = self._sender.send(self._session, method, f"{self.base_url}{path}", **kwargs)
+        if sent.status == 401:
+            raise TargetFatalError(
+                one_line(f"Harvest refused the credentials (401 {_message(sent)}) at {self.base_url}; {SECRETS_HINT}")
+            )
+        return sent
+
+    def _clients_by_name(self) -> dict[str, int]:
+        """Every client's id by its lower-cased name (one listing, following links.next)."""
+        by_name: dict[str, int] = {}
+        url: str | None = f"{self.base_url}/clients"
+        params: dict[str, Any] | None = {"per_page": 2000}
+        while url:
+            sent = self._sender.send(self._session, "GET", url, params=params)
+            if sent.status == 401:
+                raise TargetFatalError(
+                    one_line(f"Harvest refused the credentials (401 {_message(sent)}); {SECRETS_HINT}")
+                )
+            body = json_body(sent.response) if sent.status == 200 and sent.response is not None else None
+            if not isinstance(body, dict) or not isinstance(body.get("clients"), list):
+                detail = sent.network_error if sent.response is None else f"{sent.status}: {_message(sent)}"
+                raise TargetFatalError(
+                    one_line(f"Harvest's client list could not be read to check before creating ({detail})")
+                )
+            for client in body["clients"]:
+                by_name[str(client["name"]).lower()] = int(client["id"])
+            url, params = (body.get("links") or {}).get("next"), None
+        return by_name
+
+    def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
+        if entity != "customer":
+            raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer']")
+        existing: dict[str, int] | None = None
+        outcomes: list[Outcome] = []
+        for w in writes:
+            body, problem = self._body(w)
+            if problem:
+                outcomes.append(local_failure(w.sync_key, problem))
+            elif w.operation == "update":
+                outcomes.append(self._update(w.sync_key, str(w.target_record_id), body))
+            else:
+                if existing is None:
+                    existing = self._clients_by_name()
+                outcomes.append(self._create(w.sync_key, body, existing))
+        return outcomes
+
+    @staticmethod
+    def _body(w: Write) -> tuple[dict[str, Any], str | None]:
+        if w.operation == "update" and not w.target_record_id:
+            return {}, "an update needs the Harvest client id (target_record_id)"
+        body: dict[str, Any] = {}
+        for name, value in w.values.items():
+            if name not in CLIENT_FIELDS:
+                return {}, f"field {name!r} cannot be written to Harvest clients"
+            body[CLIENT_FIELDS[name]] = value if value != "" else None
+        if w.operation == "create" and not body.get("name"):
+            return {}, "creating a Harvest client needs legal_name (the client's name)"
+        return body, None
+
+    def _update(self, sync_key: str, client_id: str, body: dict[str, Any], attempts_before: int = 0) -> Outcome:
+        sent = self._send("PATCH", f"/clients/{client_id}", json=body, attempts_before=attempts_before)
+        if sent.status == 200:
+            return Outcome(
+                sync_key,
+                ok=True,
+                target_record_id=client_id,
+                http_status=200,
+                correlation_id=sent.correlation_id,
+                attempts=sent.attempts,
+            )
+        return sent.failure(sync_key, _message(sent))
+
+    def _create(self, sync_key: str, body: dict[str, Any], existing: dict[str, int]) -> Outcome:
+        name = str(body["name"]).lower()
+        if name in existing:  # checked before creating: the client exists, update it instead
+            return self._update(sync_key, str(existing[name]), body)
+        sent = self._send("POST", "/clients", json=body)
+        created = json_body(sent.response) if sent.status == 201 and sent.response is not None else None
+        if isinstance(created, dict) and "id" in created:
+            existing[name] = int(created["id"])
+            return Outcome(
+                sync_key,
+                ok=True,
+                target_record_id=str(created["id"]),
+                http_status=201,
+                correlation_id=sent.correlation_id,
+                attempts=sent.attempts,
+                created=True,
+            )
+        message = _message(sent)
+        if sent.status == 422 and message and NAME_TAKEN in message:
+            existing.update(self._clients_by_name())
+            if name in existing:
+                if sent.attempts > 1:  # an earlier attempt made it and its answer was lost
+                    return Outcome(
+                        sync_key,
+                        ok=True,
+                        target_record_id=str(existing[name]),
+                        http_status=422,
+                        correlation_id=sent.correlation_id,
+                        attempts=sent.attempts,
+                        created=True,
+                        extra={"note": "created by an earlier attempt whose response was lost"},
+                    )
+                # made by someone else since the listing: update it instead
+                return self._update(sync_key, str(existing[name]), body, attempts_before=sent.attempts)
+        return sent.failure(sync_key, message)

@@ -1,0 +1,242 @@
+"""NetSuite as a write-back target: canonical customers to NetSuite `customer` records.
+
+- Update: `PATCH record/v1/customer/{id}` (204), only the fields to change.
+- Create: `PUT record/v1/customer/eid:{external id}`, NetSuite's upsert by external id: a
+  retried or re-run create updates the record the first one made. The new id is read from
+  the `Location` header. Whether the upsert created the record is told by a SuiteQL look-up
+  of the external ids before writing (one query per call).
+- Values: text to NetSuite's types and references. currency_code ('EUR') and payment_terms
+  ('Net 30') become `{"id"}` references to the currency / term records, looked up once per
+  target by SuiteQL; legal_entity_id is the subsidiary's internal id; the billing address
+  goes to the body fields `billAddr1`, `billCity`, `billZip`, `billCountry` (those the
+  sandbox's customer record has; a real account may use the `addressBook` sublist instead).
+  A code or name NetSuite does not know fails that row as `validation` without a request.
+- Concurrency: at most `max_in_flight` requests at once (NetSuite limits concurrent requests
+  per account and answers 429 CONCURRENCY_LIMIT_EXCEEDED, without Retry-After, to the one
+  over: that is retried with exponential backoff).
+- Auth reuses the ingestion client's OAuth 2.0 client-credentials token; a token refused
+  mid-run is renewed once, and refused credentials raise TargetFatalError.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from ingestion.config import NetSuiteConfig
+from ingestion.http import SourceFatalError
+from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
+from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.http import Sender, Sent, json_body, local_failure, new_session, one_line
+
+SYSTEM = "netsuite"
+DEFAULT_MAX_IN_FLIGHT = 4
+
+TEXT_FIELDS = {
+    "legal_name": "companyName",
+    "billing_street": "billAddr1",
+    "billing_city": "billCity",
+    "billing_postal_code": "billZip",
+    "billing_country": "billCountry",
+    "tax_id": "vatRegNumber",
+    "golden_customer_id": "custentity_concord_golden_id",
+    "salesforce_account_id": "custentity_sf_account_id",
+}
+REFERENCE_FIELDS = {"currency_code": "currency", "payment_terms": "terms", "legal_entity_id": "subsidiary"}
+CUSTOMER_FIELDS = frozenset(TEXT_FIELDS) | frozenset(REFERENCE_FIELDS)
+
+
+def _error_detail(response: requests.Response) -> str:
+    """NetSuite's `o:errorDetails` as one line (`CODE: detail`), or the raw body."""
+    body = json_body(response)
+    details = body.get("o:errorDetails") if isinstance(body, dict) else None
+    if isinstance(details, list) and details:
+        return "; ".join(f"{d.get('o:errorCode', '')}: {d.get('detail', '')}" for d in details if isinstance(d, dict))
+    return response.text
+
+
+def _quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class NetSuiteTarget:
+    """Writes canonical customers to NetSuite, at most `max_in_flight` requests at once."""
+
+    system = SYSTEM
+
+    def __init__(self, config: NetSuiteConfig, max_in_flight: int = DEFAULT_MAX_IN_FLIGHT) -> None:
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self.max_in_flight = max(1, max_in_flight)
+        self._client = NetSuiteClient(config)  # token and SuiteQL
+        self._sender = Sender(config.http)
+        self._local = threading.local()  # one session per worker thread
+        self._token: str | None = None
+        self._token_generation = 0
+        self._token_lock = threading.Lock()
+        self._currencies: dict[str, str] | None = None
+        self._terms: dict[str, str] | None = None
+
+    def writable_fields(self) -> Mapping[str, frozenset[str]]:
+        return {"customer": CUSTOMER_FIELDS}
+
+    # -- auth and look-ups -----------------------------------------------------------------
+
+    def _current_token(self) -> tuple[str, int]:
+        with self._token_lock:
+            if self._token is None:
+                try:
+                    self._token = self._client._fetch_token()  # the ingestion client's OAuth flow
+                except SourceFatalError as exc:
+                    raise TargetFatalError(one_line(str(exc))) from None
+                except (requests.RequestException, ValueError) as exc:
+                    raise TargetFatalError(one_line(f"NetSuite's token endpoint failed ({exc})")) from None
+                self._token_generation += 1
+            return self._token, self._token_generation
+
+    def _renew_token(self, generation: int) -> None:
+        with self._token_lock:
+            if self._token_generation == generation:  # not renewed by another thread meanwhile
+                self._token = None
+
+    def _query(self, sql: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            try:
+                page, _ = self._client.suiteql(sql, limit=1000, offset=offset)
+            except SourceFatalError as exc:
+                raise TargetFatalError(one_line(str(exc))) from None
+            except (requests.RequestException, ValueError) as exc:  # a SuiteQLError is the caller's
+                raise TargetFatalError(one_line(f"NetSuite's SuiteQL look-up failed ({exc})")) from None
+            items.extend(page["items"])
+            if not page.get("hasMore"):
+                return items
+            offset += 1000
+
+    def _lookups(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Currency ISO code -> currency id, term name (lower-cased) -> term id (cached)."""
+        if self._currencies is None or self._terms is None:
+            try:
+                currencies = self._query("SELECT id, symbol FROM currency ORDER BY id")
+                terms = self._query("SELECT id, name FROM term ORDER BY id")
+            except SuiteQLError as exc:
+                raise TargetFatalError(
+                    one_line(f"{exc}; the integration's role must be able to read currencies and terms")
+                ) from None
+            self._currencies = {str(r["symbol"]).upper(): str(r["id"]) for r in currencies}
+            self._terms = {str(r["name"]).lower(): str(r["id"]) for r in terms}
+        return self._currencies, self._terms
+
+    def _existing_external_ids(self, external_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(external_ids), 500):
+            chunk = external_ids[start : start + 500]
+            sql = f"SELECT externalid FROM customer WHERE externalid IN ({', '.join(map(_quote_literal, chunk))})"
+            try:
+                found.update(str(r["externalid"]) for r in self._query(sql))
+            except SuiteQLError:
+                return set()  # only the `created` flag depends on it
+        return found
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
+        if entity != "customer":
+            raise ValueError(f"NetSuite has no write-back mapping for entity {entity!r}; known: ['customer']")
+        needs_lookups = any(k in ("currency_code", "payment_terms") for w in writes for k in w.values)
+        currencies, terms = self._lookups() if needs_lookups else ({}, {})
+        creates = sorted({w.external_id for w in writes if w.operation == "create" and w.external_id})
+        existing = self._existing_external_ids(creates) if creates else set()
+        self._current_token()  # refused credentials stop here, before any worker starts
+        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="netsuite-write") as pool:
+            futures = [pool.submit(self._write_one, w, currencies, terms, existing) for w in writes]
+            return [f.result() for f in futures]
+
+    def _body(self, w: Write, currencies: dict[str, str], terms: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+        body: dict[str, Any] = {}
+        for name, value in w.values.items():
+            value = None if value == "" else value
+            if name in TEXT_FIELDS:
+                body[TEXT_FIELDS[name]] = value
+            elif name not in REFERENCE_FIELDS:
+                return {}, f"field {name!r} cannot be written to a NetSuite customer"
+            elif value is None:
+                body[REFERENCE_FIELDS[name]] = None
+            elif name == "currency_code":
+                if value.upper() not in currencies:
+                    return {}, f"NetSuite has no currency {value!r} (known: {', '.join(sorted(currencies))})"
+                body["currency"] = {"id": currencies[value.upper()]}
+            elif name == "payment_terms":
+                if value.lower() not in terms:
+                    return {}, f"NetSuite has no payment terms {value!r}"
+                body["terms"] = {"id": terms[value.lower()]}
+            else:
+                body["subsidiary"] = {"id": value}
+        return body, None
+
+    def _write_one(self, w: Write, currencies: dict[str, str], terms: dict[str, str], existing: set[str]) -> Outcome:
+        if w.operation == "update" and not w.target_record_id:
+            return local_failure(w.sync_key, "an update needs the NetSuite customer id (target_record_id)")
+        if w.operation == "create" and not w.external_id:
+            return local_failure(w.sync_key, "a create needs an external id (the golden id) to upsert on")
+        body, problem = self._body(w, currencies, terms)
+        if problem:
+            return local_failure(w.sync_key, problem)
+        if w.operation == "update":
+            sent = self._send("PATCH", f"/record/v1/customer/{quote(str(w.target_record_id), safe='')}", body)
+        else:
+            sent = self._send("PUT", f"/record/v1/customer/eid:{quote(str(w.external_id), safe='')}", body)
+        if sent.status != 204 or sent.response is None:
+            return sent.failure(w.sync_key, _error_detail(sent.response) if sent.response is not None else None)
+        record_id = w.target_record_id
+        location = sent.response.headers.get("Location")
+        if location:
+            record_id = location.rstrip("/").rsplit("/", 1)[-1]
+        return Outcome(
+            w.sync_key,
+            ok=True,
+            target_record_id=record_id,
+            http_status=204,
+            correlation_id=sent.correlation_id,
+            attempts=sent.attempts,
+            created=w.operation == "create" and w.external_id not in existing,
+        )
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = new_session(self.config.http, {"Accept": "application/json"})
+            self._local.session = session
+        return session
+
+    def _send(self, method: str, path: str, body: dict[str, Any]) -> Sent:
+        """One record request; a 401 gets one fresh token, a second 401 is fatal."""
+        url = f"{self.base_url}{path}"
+        sent: Sent | None = None
+        for _ in (1, 2):
+            token, generation = self._current_token()
+            sent = self._sender.send(
+                self._session(),
+                method,
+                url,
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+                correlation_id=sent.correlation_id if sent else None,
+                attempts_before=sent.attempts if sent else 0,
+            )
+            if sent.status != 401:
+                return sent
+            self._renew_token(generation)
+        detail = _error_detail(sent.response) if sent and sent.response is not None else ""
+        raise TargetFatalError(
+            one_line(
+                f"NetSuite refused a fresh token on the record API (401 {detail}); check that the integration's "
+                "role may edit customers through REST web services"
+            )
+        )

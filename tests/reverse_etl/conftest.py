@@ -1,0 +1,116 @@
+"""Fixtures for the write-back tests: one `test`-size firm served by all three sandboxes
+(module-scoped: generating and serving it once keeps the target tests fast), the targets'
+configs pointing at it, and plain API readers to check what a write did."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, SalesforceConfig
+from ingestion.netsuite.client import NetSuiteClient
+from ingestion.salesforce.client import SalesforceClient
+from sandboxes.common.faults import FaultRates
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
+from sandboxes.simulator import generate
+from sandboxes.store import Store
+
+# Harvest's throttle in these tests: the real 100 per 15 s, scaled down to keep tests short.
+HARVEST_LIMIT = 25
+HARVEST_WINDOW_SECONDS = 1.0
+
+# Patient enough to outlast 20% injected faults, quick enough for a test.
+FAST_RETRIES = HttpSettings(max_attempts=8, backoff_factor=0.01, max_retry_delay_seconds=0.2, timeout_seconds=15)
+
+
+@dataclass
+class TargetSandboxes:
+    """The firm's store and the three sandboxes serving it."""
+
+    store_dir: Path
+    cluster: SandboxCluster
+
+    def salesforce_config(self, **overrides: Any) -> SalesforceConfig:
+        return SalesforceConfig(base_url=self.cluster.url("salesforce"), http=FAST_RETRIES, **overrides)
+
+    def harvest_config(self, **overrides: Any) -> HarvestConfig:
+        return HarvestConfig(base_url=f"{self.cluster.url('harvest')}/v2", http=FAST_RETRIES, **overrides)
+
+    def netsuite_config(self, **overrides: Any) -> NetSuiteConfig:
+        return NetSuiteConfig(base_url=f"{self.cluster.url('netsuite')}/services/rest", http=FAST_RETRIES, **overrides)
+
+    def faults(self, system: str, rates: FaultRates, seed: int = 0) -> None:
+        self.cluster.running[system].injector.set(rates, seed=seed)
+
+    def sql(self, system: str, query: str, *args: Any) -> list[tuple[Any, ...]]:
+        """Reads the store directly (the ground truth behind the APIs)."""
+        store = Store(self.store_dir)
+        try:
+            return [tuple(row) for row in store.connect(system).execute(query, args).fetchall()]
+        finally:
+            store.close()
+
+    # -- reading records back through the vendors' APIs ------------------------------------
+
+    def salesforce_record(self, sobject: str, record_id: str) -> dict[str, Any]:
+        client = SalesforceClient(self.salesforce_config())
+        return client.get(f"{client.api}/sobjects/{sobject}/{record_id}")
+
+    def harvest_client(self, client_id: str | int) -> dict[str, Any]:
+        config = self.harvest_config()
+        headers = {
+            "Authorization": f"Bearer {config.access_token}",
+            "Harvest-Account-Id": config.account_id,
+            "User-Agent": "Concord tests",
+        }
+        for _ in range(10):  # the test throttle is tight: wait out a 429 like a client should
+            response = requests.get(f"{config.base_url}/clients/{client_id}", headers=headers, timeout=15)
+            if response.status_code != 429:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        response.raise_for_status()
+        return response.json()
+
+    def netsuite_customer(self, customer_id: str | int) -> dict[str, Any]:
+        config = self.netsuite_config()
+        token = NetSuiteClient(config)._fetch_token()
+        response = requests.get(
+            f"{config.base_url}/record/v1/customer/{customer_id}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=15,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def target_sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetSandboxes]:
+    root = tmp_path_factory.mktemp("retl_targets")
+    store = Store(root / "sandbox").create()
+    generate(store, size="test", seed=7)
+    store.close()
+    settings = SandboxSettings(
+        store_dir=root / "sandbox",
+        ports={s: 0 for s in SYSTEMS},
+        harvest=HarvestSettings(rate_limit_requests=HARVEST_LIMIT, rate_limit_window_seconds=HARVEST_WINDOW_SECONDS),
+    )
+    cluster = SandboxCluster(settings=settings).start()
+    try:
+        yield TargetSandboxes(root / "sandbox", cluster)
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def vendors(target_sandboxes: TargetSandboxes) -> Iterator[TargetSandboxes]:
+    """The shared sandboxes, with faults switched off again after each test."""
+    yield target_sandboxes
+    for system in SYSTEMS:
+        target_sandboxes.faults(system, FaultRates())
