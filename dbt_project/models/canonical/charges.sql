@@ -1,11 +1,35 @@
 {#- Billable charges: approved PSA time and expenses posted to the ERP, waiting for or
     billed on an invoice. One row per NetSuite charge, with the golden customer it bills,
-    the legal entity (subsidiary) it is booked in, and the PSA record it came from. -#}
+    the legal entity (subsidiary) it is booked in, and the PSA record it came from.
+
+    Incremental (a large fact): a run reprocesses the charges landed by loads newer than the
+    newest one here (dlt load ids grow, and a load's rows become visible together) and those
+    whose customer now has another golden id; charges deleted in NetSuite are removed first. -#}
+
+{{ config(
+    materialized='incremental',
+    unique_key='charge_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where charge_id in (select charge_id from {{ ref('stg_netsuite__charges') }} where is_deleted){% endif %}"
+) }}
+
+-- depends_on: {{ ref('stg_netsuite__charges') }}
 
 with
 
 charges as (
     select * from {{ ref('int_charges_traced') }}
+    {% if is_incremental() %}
+    where load_id > (select max(load_id) from {{ this }})
+    or charge_id in (
+        select existing.charge_id
+        from {{ this }} as existing
+        left join {{ ref('customer_xref') }} as current_xref
+            on current_xref.record_key = 'netsuite:' || existing.customer_id
+        where existing.golden_customer_id is distinct from current_xref.golden_customer_id
+    )
+    {% endif %}
 ),
 
 currencies as (
@@ -38,7 +62,8 @@ select
     charges.invoice_id is not null as is_invoiced,
     charges.charge_date,
     charges.created_at as posted_at,
-    charges.updated_at
+    charges.updated_at,
+    charges.load_id
 from charges
 left join currencies
     on currencies.currency_id = charges.currency_id

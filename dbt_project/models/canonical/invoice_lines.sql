@@ -1,17 +1,46 @@
 {#- The lines of customer invoices: one per billed charge (time or expense), with the
     invoice's customer, project, legal entity, date and currency carried on each line so
-    revenue can be summed without re-joining. -#}
+    revenue can be summed without re-joining.
+
+    Incremental (a large fact): a run reprocesses the lines of invoices that a load newer than
+    the newest one here changed (the line or its invoice: `load_id` is the later of the two)
+    and of invoices whose customer now has another golden id; lines deleted in NetSuite, or
+    whose invoice was deleted, are removed first. -#}
+
+{{ config(
+    materialized='incremental',
+    unique_key='invoice_line_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where invoice_line_id in (select transaction_line_id from {{ ref('stg_netsuite__transaction_lines') }} where is_deleted) or invoice_id in (select transaction_id from {{ ref('stg_netsuite__transactions') }} where is_deleted){% endif %}"
+) }}
 
 with
-
-lines as (
-    select * from {{ ref('stg_netsuite__transaction_lines') }}
-    where not is_deleted
-),
 
 invoices as (
     select * from {{ ref('stg_netsuite__transactions') }}
     where not is_deleted and transaction_type = 'invoice'
+),
+
+lines as (
+    select * from {{ ref('stg_netsuite__transaction_lines') }}
+    where not is_deleted
+    {% if is_incremental() %}
+    and (
+        load_id > (select max(load_id) from {{ this }})
+        or transaction_id in (
+            select transaction_id from invoices where load_id > (select max(load_id) from {{ this }})
+        )
+        or transaction_id in (
+            select existing.invoice_id
+            from {{ this }} as existing
+            left join invoices on invoices.transaction_id = existing.invoice_id
+            left join {{ ref('customer_xref') }} as current_xref
+                on current_xref.record_key = 'netsuite:' || invoices.customer_id
+            where existing.golden_customer_id is distinct from current_xref.golden_customer_id
+        )
+    )
+    {% endif %}
 ),
 
 currencies as (
@@ -37,7 +66,8 @@ select
     lines.rate,
     lines.amount,
     invoices.transaction_date as invoice_date,
-    lines.updated_at
+    lines.updated_at,
+    greatest(lines.load_id, invoices.load_id) as load_id
 from lines
 inner join invoices
     on invoices.transaction_id = lines.transaction_id

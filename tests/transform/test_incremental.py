@@ -1,0 +1,115 @@
+"""The large facts (time entries, charges, invoice lines) are incremental: after the systems
+change - edits, an invoice re-dated, a charge deleted - and the changes are landed, an
+incremental build holds exactly what a build from scratch holds."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from ingestion.config import Warehouse
+from ingestion.runner import ingest
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import SYSTEMS, SandboxSettings
+from sandboxes.store import Store
+from tests.firm import LandedFirm, configs
+from transform.runner import DbtResult, build
+from transform.sql import query
+
+FACTS = {
+    "canonical.time_entries": "time_entry_id",
+    "canonical.charges": "charge_id",
+    "canonical.invoice_lines": "invoice_line_id",
+}
+
+
+def change_the_firm(store: Store) -> dict[str, int]:
+    """A day's edits in every system, stamped with the store's clock as the vendors would."""
+    now = (store.now_ms() // 1000) * 1000  # whole seconds, as the vendors stamp them
+    netsuite = store.connect("netsuite")
+    [(deleted_charge,)] = netsuite.execute("SELECT id FROM charge WHERE invoice IS NULL ORDER BY id LIMIT 1").fetchall()
+    [(edited_charge,)] = netsuite.execute(
+        "SELECT id FROM charge WHERE invoice IS NULL AND id <> ? ORDER BY id LIMIT 1", (deleted_charge,)
+    ).fetchall()
+    [(invoice,)] = netsuite.execute(
+        "SELECT id FROM \"transaction\" WHERE type = 'CustInvc' ORDER BY id LIMIT 1"
+    ).fetchall()
+    netsuite.execute("DELETE FROM charge WHERE id = ?", (deleted_charge,))
+    netsuite.execute("UPDATE charge SET amount = amount + 100, lastmodifieddate = ? WHERE id = ?", (now, edited_charge))
+    [(edited_amount,)] = netsuite.execute("SELECT amount FROM charge WHERE id = ?", (edited_charge,)).fetchall()
+    netsuite.execute(
+        "UPDATE \"transaction\" SET trandate = '2020-01-31', lastmodifieddate = ? WHERE id = ?", (now, invoice)
+    )
+    netsuite.commit()
+    harvest = store.connect("harvest")
+    [(entry,)] = harvest.execute("SELECT id FROM time_entries ORDER BY id LIMIT 1").fetchall()
+    harvest.execute("UPDATE time_entries SET hours = hours + 1, updated_at = ? WHERE id = ?", (now, entry))
+    [(entry_hours,)] = harvest.execute("SELECT hours FROM time_entries WHERE id = ?", (entry,)).fetchall()
+    harvest.commit()
+    return {
+        "deleted_charge": deleted_charge,
+        "edited_charge": edited_charge,
+        "edited_amount": edited_amount,
+        "invoice": invoice,
+        "entry": entry,
+        "entry_hours": entry_hours,
+    }
+
+
+def built(result: DbtResult) -> None:
+    failures = [line for line in result.output.splitlines() if "ERROR" in line or "FAIL" in line]
+    assert result.ok, "\n".join(failures[-20:])
+
+
+def facts(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    return {table: query(warehouse, f"SELECT * FROM {table} ORDER BY {key}") for table, key in FACTS.items()}
+
+
+def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_holds(
+    landed_demo_firm: LandedFirm, tmp_path: Path
+) -> None:
+    shutil.copytree(landed_demo_firm.root / "sandbox", tmp_path / "sandbox")
+    shutil.copytree(landed_demo_firm.pipelines_dir, tmp_path / "dlt")
+    shutil.copyfile(landed_demo_firm.warehouse.duckdb_path, tmp_path / "warehouse.duckdb")
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    target = tmp_path / "dbt_target"
+    built(build(warehouse, target_dir=target))
+    store = Store(tmp_path / "sandbox")
+    changed = change_the_firm(store)
+    store.close()
+    time.sleep(1.1)  # the sources read up to the servers' clock: let it pass the edits' second
+    cluster = SandboxCluster(settings=SandboxSettings(store_dir=tmp_path / "sandbox", ports={s: 0 for s in SYSTEMS}))
+    cluster.start()
+    try:
+        ingest(("harvest",), warehouse=warehouse, configs=configs(cluster), pipelines_dir=tmp_path / "dlt")
+        # NetSuite has no deleted-records feed: the charge's delete is found by reconciling keys
+        ingest(
+            ("netsuite",),
+            warehouse=warehouse,
+            configs=configs(cluster),
+            pipelines_dir=tmp_path / "dlt",
+            reconcile_all=True,
+        )
+    finally:
+        cluster.stop()
+
+    built(build(warehouse, target_dir=target))
+    incremental = facts(warehouse)
+    built(build(warehouse, target_dir=target, full_refresh=True))
+    from_scratch = facts(warehouse)
+
+    for table in FACTS:
+        assert incremental[table] == from_scratch[table], table
+    charge_ids = {row[0] for row in incremental["canonical.charges"]}
+    assert str(changed["deleted_charge"]) not in charge_ids
+    assert query(warehouse, f"SELECT amount FROM canonical.charges WHERE charge_id = '{changed['edited_charge']}'") == [
+        (changed["edited_amount"],)
+    ]
+    assert query(warehouse, f"SELECT hours FROM canonical.time_entries WHERE time_entry_id = '{changed['entry']}'") == [
+        (changed["entry_hours"],)
+    ]
+    assert query(
+        warehouse,
+        f"SELECT DISTINCT CAST(invoice_date AS VARCHAR) FROM canonical.invoice_lines WHERE invoice_id = '{changed['invoice']}'",
+    ) == [("2020-01-31",)]
