@@ -1,0 +1,143 @@
+{#- What Concord writes to Harvest clients: one row per (client, field) whose authoritative
+    value is distinct from what Harvest held when last landed. The fields are the ownership
+    file's customer fields naming harvest as a receiver. Updates only: a won deal's client is
+    provisioned in the PSA with its project, not here.
+    Harvest keeps a client's address as one free-text field; the country it holds is read from
+    the address's last line (as customer matching reads it).
+    Only golden customers the matching is sure of: a customer with a pair waiting in
+    canonical.customer_match_reviews, or linked by a name match below the auto threshold, may
+    yet be merged or split, and a value written into the wrong client is hard to take back.
+    A client whose golden customer has a second Harvest client (what chk_duplicate_customers
+    reports) is never written: which record to keep needs a person.
+    Values are text in the canonical vocabulary; a value that differs only in formatting
+    (spacing, letter case of codes) is not a write. -#}
+
+{%- set golden_attributes = ['legal_name', 'billing_country', 'currency_code'] -%}
+{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
+{%- set comparable = "case FIELD
+        when 'billing_country' then upper(VALUE)
+        when 'currency_code' then upper(VALUE)
+        else regexp_replace(VALUE, '\\s+', ' ', 'g')
+    end" -%}
+
+with
+
+receiving_fields as (
+    select field from {{ ref('ownership') }}
+    where entity = 'customer'
+        and (' ' || coalesce(receivers, '') || ' ') like '% harvest %'
+),
+
+golden as (
+    select * from {{ ref('customers') }}
+),
+
+xref as (
+    select * from {{ ref('customer_xref') }}
+),
+
+reviews as (
+    select * from {{ ref('customer_match_reviews') }}
+),
+
+clients as (
+    select * from {{ ref('stg_harvest__clients') }}
+),
+
+countries as (
+    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
+    union
+    select lower(country_code), country_code from {{ ref('countries') }}
+),
+
+unsettled_customers as (
+    select golden_customer_id from xref
+    where match_method = 'name' and match_confidence < {{ var('matching')['auto_match_threshold'] }}
+    union
+    select golden_customer_id_a from reviews
+    union
+    select golden_customer_id_b from reviews
+),
+
+settled_customers as (
+    select golden.golden_customer_id
+    from golden
+    left join unsettled_customers
+        on unsettled_customers.golden_customer_id = golden.golden_customer_id
+    where unsettled_customers.golden_customer_id is null
+),
+
+records_per_system as (
+    select golden_customer_id, source_system, count(*) as record_count
+    from xref
+    group by golden_customer_id, source_system
+),
+
+desired as (
+    {%- for field in golden_attributes %}
+    select golden_customer_id, '{{ field }}' as field, {{ field }} as desired_value from golden
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+-- what each Harvest client holds, in the canonical vocabulary
+harvest_values as (
+    select
+        clients.client_id,
+        clients.client_name as legal_name,
+        countries.country_code as billing_country,
+        clients.currency_code
+    from clients
+    left join countries on countries.country_key = lower({{ last_address_line('clients.address') }})
+),
+
+held as (
+    {%- for field in golden_attributes %}
+    select client_id, '{{ field }}' as field, {{ field }} as current_value from harvest_values
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+update_targets as (
+    select
+        xref.golden_customer_id,
+        xref.source_record_id as client_id,
+        clients.extracted_at
+    from xref
+    inner join settled_customers
+        on settled_customers.golden_customer_id = xref.golden_customer_id
+    inner join records_per_system
+        on records_per_system.golden_customer_id = xref.golden_customer_id
+        and records_per_system.source_system = 'harvest'
+        and records_per_system.record_count = 1
+    inner join clients
+        on clients.client_id = xref.source_record_id
+    where xref.source_system = 'harvest'
+),
+
+updates as (
+    select
+        'harvest:' || update_targets.client_id as sync_key,
+        update_targets.golden_customer_id as golden_id,
+        'update' as operation,
+        update_targets.client_id as target_record_id,
+        cast(null as {{ dbt.type_string() }}) as external_id,
+        desired.field,
+        nullif(trim(desired.desired_value), '') as desired_value,
+        nullif(trim(held.current_value), '') as current_value,
+        update_targets.extracted_at as current_as_of
+    from update_targets
+    inner join desired
+        on desired.golden_customer_id = update_targets.golden_customer_id
+    inner join receiving_fields
+        on receiving_fields.field = desired.field
+    left join held
+        on held.client_id = update_targets.client_id
+        and held.field = desired.field
+)
+
+select *
+from updates
+where desired_value is not null
+    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
+        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}

@@ -1,0 +1,233 @@
+{#- What Concord writes to NetSuite customers: one row per (customer, field) whose
+    authoritative value is distinct from what NetSuite held when last landed (updates), and
+    every field of a customer to create for a golden customer that has won a deal but has no
+    NetSuite customer yet (scenario "deal won"). The fields are the ownership file's customer
+    fields naming netsuite as a receiver; a create also sets the subsidiary, the legal entity
+    of the customer's latest won deal.
+    Only golden customers the matching is sure of: a customer with a pair waiting in
+    canonical.customer_match_reviews, or linked by a name match below the auto threshold, may
+    yet be merged or split, and a value written into the wrong client is hard to take back.
+    A NetSuite customer whose golden customer has a second NetSuite customer (what
+    chk_duplicate_customers reports) is never written: which record to keep needs a person.
+    Values are text in the canonical vocabulary; a value that differs only in formatting
+    (spacing, letter case of codes, punctuation of tax ids) is not a write. -#}
+
+{%- set golden_attributes = ['legal_name', 'billing_street', 'billing_city', 'billing_postal_code',
+                             'billing_country', 'currency_code', 'payment_terms', 'tax_id'] -%}
+{%- set held_fields = golden_attributes + ['golden_customer_id', 'salesforce_account_id'] -%}
+{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
+{%- set comparable = "case FIELD
+        when 'tax_id' then " ~ normalized_tax_id('VALUE') ~ "
+        when 'billing_postal_code' then upper(replace(VALUE, ' ', ''))
+        when 'billing_country' then upper(VALUE)
+        when 'currency_code' then upper(VALUE)
+        else regexp_replace(VALUE, '\\s+', ' ', 'g')
+    end" -%}
+
+with
+
+receiving_fields as (
+    select field from {{ ref('ownership') }}
+    where entity = 'customer'
+        and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
+),
+
+golden as (
+    select * from {{ ref('customers') }}
+),
+
+xref as (
+    select * from {{ ref('customer_xref') }}
+),
+
+reviews as (
+    select * from {{ ref('customer_match_reviews') }}
+),
+
+won_opportunities as (
+    select * from {{ ref('opportunities') }}
+    where is_won
+),
+
+customers as (
+    select * from {{ ref('stg_netsuite__customers') }}
+),
+
+currencies as (
+    select * from {{ ref('stg_netsuite__currencies') }}
+),
+
+terms as (
+    select * from {{ ref('stg_netsuite__terms') }}
+),
+
+countries as (
+    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
+    union
+    select lower(country_code), country_code from {{ ref('countries') }}
+),
+
+unsettled_customers as (
+    select golden_customer_id from xref
+    where match_method = 'name' and match_confidence < {{ var('matching')['auto_match_threshold'] }}
+    union
+    select golden_customer_id_a from reviews
+    union
+    select golden_customer_id_b from reviews
+),
+
+settled_customers as (
+    select golden.golden_customer_id
+    from golden
+    left join unsettled_customers
+        on unsettled_customers.golden_customer_id = golden.golden_customer_id
+    where unsettled_customers.golden_customer_id is null
+),
+
+records_per_system as (
+    select
+        golden_customer_id,
+        source_system,
+        count(*) as record_count,
+        min(source_record_id) as first_record_id
+    from xref
+    group by golden_customer_id, source_system
+),
+
+desired as (
+    {%- for field in golden_attributes %}
+    select golden_customer_id, '{{ field }}' as field, {{ field }} as desired_value from golden
+    union all
+    {%- endfor %}
+    select golden_customer_id, 'golden_customer_id', golden_customer_id from golden
+    union all
+    -- the CRM account's id only when the customer has one account (a duplicate needs a person)
+    select golden_customer_id, 'salesforce_account_id', first_record_id
+    from records_per_system
+    where source_system = 'salesforce' and record_count = 1
+),
+
+-- what each NetSuite customer holds, in the canonical vocabulary
+netsuite_values as (
+    select
+        customers.customer_id,
+        customers.company_name as legal_name,
+        customers.billing_street,
+        customers.billing_city,
+        customers.billing_postal_code,
+        coalesce(countries.country_code, customers.billing_country) as billing_country,
+        currencies.currency_code,
+        terms.terms_name as payment_terms,
+        customers.tax_id,
+        customers.golden_customer_id,
+        customers.salesforce_account_id
+    from customers
+    left join currencies on currencies.currency_id = customers.currency_id
+    left join terms on terms.terms_id = customers.terms_id
+    left join countries on countries.country_key = lower(trim(customers.billing_country))
+),
+
+held as (
+    {%- for field in held_fields %}
+    select customer_id, '{{ field }}' as field, {{ field }} as current_value from netsuite_values
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+update_targets as (
+    select
+        xref.golden_customer_id,
+        xref.source_record_id as customer_id,
+        customers.extracted_at
+    from xref
+    inner join settled_customers
+        on settled_customers.golden_customer_id = xref.golden_customer_id
+    inner join records_per_system
+        on records_per_system.golden_customer_id = xref.golden_customer_id
+        and records_per_system.source_system = 'netsuite'
+        and records_per_system.record_count = 1
+    inner join customers
+        on customers.customer_id = xref.source_record_id
+    where xref.source_system = 'netsuite'
+),
+
+updates as (
+    select
+        'netsuite:' || update_targets.customer_id as sync_key,
+        update_targets.golden_customer_id as golden_id,
+        'update' as operation,
+        update_targets.customer_id as target_record_id,
+        cast(null as {{ dbt.type_string() }}) as external_id,
+        desired.field,
+        nullif(trim(desired.desired_value), '') as desired_value,
+        nullif(trim(held.current_value), '') as current_value,
+        update_targets.extracted_at as current_as_of
+    from update_targets
+    inner join desired
+        on desired.golden_customer_id = update_targets.golden_customer_id
+    inner join receiving_fields
+        on receiving_fields.field = desired.field
+    left join held
+        on held.customer_id = update_targets.customer_id
+        and held.field = desired.field
+),
+
+-- the subsidiary of a customer to create: the legal entity of its latest won deal
+create_targets as (
+    select golden_customer_id, legal_entity_id
+    from (
+        select
+            won_opportunities.golden_customer_id,
+            won_opportunities.legal_entity_id,
+            row_number() over (
+                partition by won_opportunities.golden_customer_id
+                order by won_opportunities.won_at desc, won_opportunities.opportunity_id desc
+            ) as won_rank
+        from won_opportunities
+        inner join settled_customers
+            on settled_customers.golden_customer_id = won_opportunities.golden_customer_id
+        left join records_per_system
+            on records_per_system.golden_customer_id = won_opportunities.golden_customer_id
+            and records_per_system.source_system = 'netsuite'
+        where records_per_system.golden_customer_id is null
+    ) as ranked
+    where won_rank = 1
+),
+
+create_values as (
+    select create_targets.golden_customer_id, desired.field, desired.desired_value
+    from create_targets
+    inner join desired
+        on desired.golden_customer_id = create_targets.golden_customer_id
+    inner join receiving_fields
+        on receiving_fields.field = desired.field
+    union all
+    select golden_customer_id, 'legal_entity_id', legal_entity_id
+    from create_targets
+),
+
+creates as (
+    select
+        'golden:' || golden_customer_id as sync_key,
+        golden_customer_id as golden_id,
+        'create' as operation,
+        cast(null as {{ dbt.type_string() }}) as target_record_id,
+        golden_customer_id as external_id,
+        field,
+        nullif(trim(desired_value), '') as desired_value,
+        cast(null as {{ dbt.type_string() }}) as current_value,
+        cast(null as {{ dbt.type_timestamp() }}) as current_as_of
+    from create_values
+)
+
+select *
+from updates
+where desired_value is not null
+    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
+        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+
+union all
+
+select *
+from creates
+where desired_value is not null

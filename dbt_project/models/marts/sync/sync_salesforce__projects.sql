@@ -1,0 +1,85 @@
+{#- What Concord writes to Salesforce opportunities: one row per (opportunity, field) whose
+    authoritative value is distinct from what Salesforce held when last landed. The fields are
+    the ownership file's project fields naming salesforce as a receiver (the delivery status,
+    Delivery_Status__c, from the PSA that owns it). Updates only, into the opportunity that
+    anchors a golden project delivered by a PSA project: a project the PSA does not know has no
+    authoritative status. Statuses are spelled as canonical.projects spells them (the
+    Salesforce picklist restricts no values). -#}
+
+{%- set golden_attributes = {'project_status': 'status'} -%}
+{%- set held_by_salesforce = {'project_status': 'opportunities.delivery_status'} -%}
+
+with
+
+receiving_fields as (
+    select field from {{ ref('ownership') }}
+    where entity = 'project'
+        and (' ' || coalesce(receivers, '') || ' ') like '% salesforce %'
+),
+
+projects as (
+    select * from {{ ref('projects') }}
+    where harvest_project_id is not null
+),
+
+project_xref as (
+    select * from {{ ref('project_xref') }}
+    where source_system = 'salesforce'
+),
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+update_targets as (
+    select
+        projects.golden_project_id,
+        project_xref.source_record_id as opportunity_id,
+        opportunities.extracted_at
+    from projects
+    inner join project_xref
+        on project_xref.golden_project_id = projects.golden_project_id
+    inner join opportunities
+        on opportunities.opportunity_id = project_xref.source_record_id
+),
+
+desired as (
+    {%- for field, column in golden_attributes.items() %}
+    select golden_project_id, '{{ field }}' as field, {{ column }} as desired_value from projects
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+held as (
+    {%- for field, expression in held_by_salesforce.items() %}
+    select opportunities.opportunity_id, '{{ field }}' as field, {{ expression }} as current_value
+    from opportunities
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+updates as (
+    select
+        'salesforce:' || update_targets.opportunity_id as sync_key,
+        update_targets.golden_project_id as golden_id,
+        'update' as operation,
+        update_targets.opportunity_id as target_record_id,
+        cast(null as {{ dbt.type_string() }}) as external_id,
+        desired.field,
+        nullif(trim(desired.desired_value), '') as desired_value,
+        nullif(trim(held.current_value), '') as current_value,
+        update_targets.extracted_at as current_as_of
+    from update_targets
+    inner join desired
+        on desired.golden_project_id = update_targets.golden_project_id
+    inner join receiving_fields
+        on receiving_fields.field = desired.field
+    left join held
+        on held.opportunity_id = update_targets.opportunity_id
+        and held.field = desired.field
+)
+
+select *
+from updates
+where desired_value is not null
+    and desired_value is distinct from current_value
