@@ -16,6 +16,7 @@ from ingestion.config import Warehouse
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.store import Store
+from tests.firm import LandedFirm, built_copy, land_firm
 
 
 @pytest.fixture
@@ -85,3 +86,28 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
     if request.param == "duckdb":
         return Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
     return Warehouse(kind="postgres", postgres_dsn=request.getfixturevalue("postgres_dsn"))
+
+
+# -- the demo firm (seed 42), landed once per test session, on DuckDB and PostgreSQL, and built
+
+
+@pytest.fixture(scope="session")
+def landed_demo_firm(tmp_path_factory: pytest.TempPathFactory) -> LandedFirm:
+    """The demo firm landed in a DuckDB file (not built: copy it before building)."""
+    root = tmp_path_factory.mktemp("demo_firm")
+    return land_firm(root, Warehouse(kind="duckdb", duckdb_path=root / "landed.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def built_demo_firm(landed_demo_firm: LandedFirm, tmp_path_factory: pytest.TempPathFactory) -> LandedFirm:
+    """The demo firm landed and built once (`dbt build`) on DuckDB; read it, do not change it."""
+    root = tmp_path_factory.mktemp("built")
+    return built_copy(landed_demo_firm, root)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_firm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LandedFirm]:
+    """The demo firm landed in a fresh PostgreSQL database (dropped at the end of the session)."""
+    root = tmp_path_factory.mktemp("demo_firm_postgres")
+    with postgres_database() as dsn:
+        yield land_firm(root, Warehouse(kind="postgres", postgres_dsn=dsn))

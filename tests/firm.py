@@ -3,6 +3,9 @@ and a firm landed in a warehouse."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import export_truth, generate
 from sandboxes.store import Store
+from transform.runner import build
 
 
 def configs(cluster: SandboxCluster) -> dict[str, Any]:
@@ -47,3 +51,35 @@ def land_firm(root: Path, warehouse: Warehouse, size: str = "demo", seed: int = 
     finally:
         cluster.stop()
     return LandedFirm(root, store, truth, warehouse, root / "dlt")
+
+
+def built_copy(firm: LandedFirm, root: Path) -> LandedFirm:
+    """A copy of the landed firm's warehouse, built with dbt."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "warehouse.duckdb"
+    shutil.copyfile(firm.warehouse.duckdb_path, path)
+    warehouse = Warehouse(kind="duckdb", duckdb_path=path)
+    result = build(warehouse, target_dir=root / "dbt_target", unit_tests=True)
+    assert result.ok, result.output[-6000:]
+    return LandedFirm(root, firm.store, firm.truth, warehouse, firm.pipelines_dir)
+
+
+def firm_copy(firm: LandedFirm, root: Path) -> LandedFirm:
+    """A copy of the whole landed firm (sandbox store, pipelines' state and the warehouse, not
+    built) that a test may change, serve and land again without touching the original."""
+    shutil.copytree(firm.root / "sandbox", root / "sandbox")
+    shutil.copytree(firm.pipelines_dir, root / "dlt")
+    shutil.copyfile(firm.warehouse.duckdb_path, root / "warehouse.duckdb")
+    warehouse = Warehouse(kind="duckdb", duckdb_path=root / "warehouse.duckdb")
+    return LandedFirm(root, Store(root / "sandbox"), firm.truth, warehouse, root / "dlt")
+
+
+@contextmanager
+def served(firm: LandedFirm) -> Iterator[SandboxCluster]:
+    """The firm's sandboxes on free ports while the block runs."""
+    cluster = SandboxCluster(settings=SandboxSettings(store_dir=firm.root / "sandbox", ports={s: 0 for s in SYSTEMS}))
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

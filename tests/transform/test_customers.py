@@ -9,8 +9,7 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
-from tests.firm import LandedFirm
-from tests.transform.conftest import built_copy
+from tests.firm import LandedFirm, built_copy
 from transform.runner import build
 from transform.sql import execute, query
 

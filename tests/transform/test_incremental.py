@@ -4,16 +4,13 @@ incremental build holds exactly what a build from scratch holds."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 from ingestion.config import Warehouse
 from ingestion.runner import ingest
-from sandboxes.serving import SandboxCluster
-from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.store import Store
-from tests.firm import LandedFirm, configs
+from tests.firm import LandedFirm, configs, firm_copy, served
 from transform.runner import DbtResult, build
 from transform.sql import query
 
@@ -69,30 +66,23 @@ def facts(warehouse: Warehouse) -> dict[str, list[tuple]]:
 def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_holds(
     landed_demo_firm: LandedFirm, tmp_path: Path
 ) -> None:
-    shutil.copytree(landed_demo_firm.root / "sandbox", tmp_path / "sandbox")
-    shutil.copytree(landed_demo_firm.pipelines_dir, tmp_path / "dlt")
-    shutil.copyfile(landed_demo_firm.warehouse.duckdb_path, tmp_path / "warehouse.duckdb")
-    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    firm = firm_copy(landed_demo_firm, tmp_path)
+    warehouse = firm.warehouse
     target = tmp_path / "dbt_target"
     built(build(warehouse, target_dir=target))
-    store = Store(tmp_path / "sandbox")
-    changed = change_the_firm(store)
-    store.close()
+    changed = change_the_firm(firm.store)
+    firm.store.close()
     time.sleep(1.1)  # the sources read up to the servers' clock: let it pass the edits' second
-    cluster = SandboxCluster(settings=SandboxSettings(store_dir=tmp_path / "sandbox", ports={s: 0 for s in SYSTEMS}))
-    cluster.start()
-    try:
-        ingest(("harvest",), warehouse=warehouse, configs=configs(cluster), pipelines_dir=tmp_path / "dlt")
+    with served(firm) as cluster:
+        ingest(("harvest",), warehouse=warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
         # NetSuite has no deleted-records feed: the charge's delete is found by reconciling keys
         ingest(
             ("netsuite",),
             warehouse=warehouse,
             configs=configs(cluster),
-            pipelines_dir=tmp_path / "dlt",
+            pipelines_dir=firm.pipelines_dir,
             reconcile_all=True,
         )
-    finally:
-        cluster.stop()
 
     built(build(warehouse, target_dir=target))
     incremental = facts(warehouse)

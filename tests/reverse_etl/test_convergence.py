@@ -1,0 +1,92 @@
+"""The loop converges on the demo firm: ingest -> build -> write back -> ingest -> build fixes
+every customer attribute the systems disagreed on, stamps the golden ids and cross-references,
+creates the ERP customers of won deals without duplicates, and the next cycle has nothing
+left to write. A dry run before it changes nothing in any sandbox."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ingestion.config import Warehouse
+from ingestion.runner import ingest
+from reverse_etl import engine
+from reverse_etl.ledger import SCHEMA, Ledger
+from reverse_etl.targets.harvest import HarvestTarget
+from reverse_etl.targets.netsuite import NetSuiteTarget
+from reverse_etl.targets.salesforce import SalesforceTarget
+from sandboxes.serving import SandboxCluster
+from tests.firm import LandedFirm, configs, firm_copy, served
+from transform.runner import build
+from transform.sql import query
+
+CUSTOMER_SYNCS = ["netsuite__customers", "harvest__customers", "salesforce__customers", "salesforce__projects"]
+
+
+def targets(cluster: SandboxCluster) -> dict:
+    c = configs(cluster)
+    return {
+        "salesforce": SalesforceTarget(c["salesforce"]),
+        "harvest": HarvestTarget(c["harvest"]),
+        "netsuite": NetSuiteTarget(c["netsuite"]),
+    }
+
+
+def open_exceptions(warehouse: Warehouse) -> dict[str, int]:
+    return dict(query(warehouse, "SELECT check_name, COUNT(*) FROM marts.exceptions WHERE is_open GROUP BY 1"))
+
+
+def sandbox_fingerprint(firm: LandedFirm) -> dict[str, int]:
+    """The newest change stamp of every system's main records."""
+    return {
+        "salesforce": firm.store.connect("salesforce").execute("SELECT MAX(SystemModstamp) FROM Account").fetchone()[0],
+        "netsuite": firm.store.connect("netsuite").execute("SELECT MAX(lastmodifieddate) FROM customer").fetchone()[0],
+        "harvest": firm.store.connect("harvest").execute("SELECT MAX(updated_at) FROM clients").fetchone()[0],
+    }
+
+
+def cycle(firm: LandedFirm, cluster: SandboxCluster) -> None:
+    assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
+    engine.execute(firm.warehouse, targets(cluster), CUSTOMER_SYNCS)
+    time.sleep(1.1)  # the next load reads up to the servers' clock: let it pass the writes' second
+    ingest(warehouse=firm.warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
+
+
+def test_write_back_fixes_customer_drift_and_a_second_cycle_plans_no_writes(
+    landed_demo_firm: LandedFirm, tmp_path: Path
+) -> None:
+    firm = firm_copy(landed_demo_firm, tmp_path)
+    [(customers_in_netsuite,)] = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM customer").fetchall()
+    with served(firm) as cluster:
+        assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
+        before = open_exceptions(firm.warehouse)
+        untouched = sandbox_fingerprint(firm)
+        dry_run = engine.plan(firm.warehouse, CUSTOMER_SYNCS)
+        assert dry_run.writes > 0 and sandbox_fingerprint(firm) == untouched
+
+        cycle(firm, cluster)
+        cycle(firm, cluster)
+        assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
+
+        after = open_exceptions(firm.warehouse)
+        final_plan = engine.plan(firm.warehouse, CUSTOMER_SYNCS)
+    creates = {s.sync.name: s.creates for s in dry_run.syncs}
+
+    assert before["customer_attribute_drift"] > 0 and "customer_attribute_drift" not in after
+    assert after.get("customer_missing_cross_reference", 0) < before["customer_missing_cross_reference"]
+    assert final_plan.writes == 0
+    assert sum(s.held for s in final_plan.syncs) == 0  # the demo firm injects no write conflicts
+    # each won deal's ERP customer was created once, however many cycles ran
+    created = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM customer").fetchone()[0]
+    assert created == customers_in_netsuite + creates["netsuite__customers"] > customers_in_netsuite
+    [(duplicated,)] = (
+        firm.store.connect("netsuite")
+        .execute(
+            "SELECT COUNT(*) FROM (SELECT externalid FROM customer WHERE externalid IS NOT NULL GROUP BY 1 HAVING COUNT(*) > 1)"
+        )
+        .fetchall()
+    )
+    assert duplicated == 0
+    with Ledger(firm.warehouse, read_only=True) as ledger:
+        statuses = dict(ledger.rows(f"SELECT status, COUNT(*) FROM {SCHEMA}.attempts GROUP BY 1"))
+    assert set(statuses) == {"written"} and statuses["written"] >= dry_run.writes
