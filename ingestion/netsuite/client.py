@@ -48,7 +48,8 @@ class NetSuiteClient:
         self.session = session(config.http, {"Accept": "application/json"})
         self._token: str | None = None
 
-    def _fetch_token(self) -> str:
+    def fetch_token(self) -> str:
+        """A new OAuth 2.0 access token (client credentials)."""
         response = self.session.post(
             f"{self.base_url}/auth/oauth2/v1/token",
             data={"grant_type": "client_credentials"},
@@ -73,7 +74,7 @@ class NetSuiteClient:
         body = orjson.dumps({"q": query})
         for attempt in (1, 2):
             if self._token is None:
-                self._token = self._fetch_token()
+                self._token = self.fetch_token()
             headers = {
                 "Authorization": f"Bearer {self._token}",
                 "Prefer": "transient",

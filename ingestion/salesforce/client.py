@@ -71,6 +71,11 @@ class SalesforceClient:
     def api(self) -> str:
         return f"/services/data/v{self.config.api_version}"
 
+    @property
+    def instance_url(self) -> str | None:
+        """The org's URL the login answered with (None before the first login)."""
+        return self._instance_url
+
     def login(self) -> None:
         c = self.config
         url = f"{c.base_url.rstrip('/')}/services/oauth2/token"

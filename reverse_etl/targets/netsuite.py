@@ -91,7 +91,7 @@ class NetSuiteTarget:
         with self._token_lock:
             if self._token is None:
                 try:
-                    self._token = self._client._fetch_token()  # the ingestion client's OAuth flow
+                    self._token = self._client.fetch_token()  # the ingestion client's OAuth flow
                 except SourceFatalError as exc:
                     raise TargetFatalError(one_line(str(exc))) from None
                 except (requests.RequestException, ValueError) as exc:

@@ -119,7 +119,7 @@ class SalesforceTarget:
         except requests.RequestException as exc:  # still failing after the login's own retries
             raise TargetFatalError(one_line(f"Salesforce could not be reached to log in ({exc})")) from None
         self._session.headers["Authorization"] = self._login_client.http.headers["Authorization"]
-        self._instance_url = self._login_client._instance_url  # set by login()
+        self._instance_url = self._login_client.instance_url
 
     def _api(self, path: str) -> str:
         if self._instance_url is None:

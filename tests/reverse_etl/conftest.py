@@ -80,7 +80,7 @@ class TargetSandboxes:
 
     def netsuite_customer(self, customer_id: str | int) -> dict[str, Any]:
         config = self.netsuite_config()
-        token = NetSuiteClient(config)._fetch_token()
+        token = NetSuiteClient(config).fetch_token()
         response = requests.get(
             f"{config.base_url}/record/v1/customer/{customer_id}",
             headers={"Authorization": f"Bearer {token}"},
