@@ -18,17 +18,25 @@
 
 with
 
+{% if is_incremental() %}
+-- what to reprocess, as one key set (an `in` inside an `or` would make PostgreSQL probe a
+-- million-row list once per charge)
+reprocessed as (
+    select charge_id from {{ ref('int_charges_traced') }}
+    where load_id > (select max(load_id) from {{ this }})
+    union
+    select existing.charge_id
+    from {{ this }} as existing
+    left join {{ ref('customer_xref') }} as current_xref
+        on current_xref.record_key = 'netsuite:' || existing.customer_id
+    where existing.golden_customer_id is distinct from current_xref.golden_customer_id
+),
+{% endif %}
+
 charges as (
     select * from {{ ref('int_charges_traced') }}
     {% if is_incremental() %}
-    where load_id > (select max(load_id) from {{ this }})
-    or charge_id in (
-        select existing.charge_id
-        from {{ this }} as existing
-        left join {{ ref('customer_xref') }} as current_xref
-            on current_xref.record_key = 'netsuite:' || existing.customer_id
-        where existing.golden_customer_id is distinct from current_xref.golden_customer_id
-    )
+    where charge_id in (select charge_id from reprocessed)
     {% endif %}
 ),
 

@@ -22,24 +22,30 @@ invoices as (
     where not is_deleted and transaction_type = 'invoice'
 ),
 
+{% if is_incremental() %}
+-- the invoices to reprocess, as one key set (an `in` inside an `or` would make PostgreSQL
+-- probe a million-row list once per line)
+reprocessed as (
+    select transaction_id from {{ ref('stg_netsuite__transaction_lines') }}
+    where load_id > (select max(load_id) from {{ this }})
+    union
+    select transaction_id from invoices
+    where load_id > (select max(load_id) from {{ this }})
+    union
+    select existing.invoice_id
+    from {{ this }} as existing
+    left join invoices on invoices.transaction_id = existing.invoice_id
+    left join {{ ref('customer_xref') }} as current_xref
+        on current_xref.record_key = 'netsuite:' || invoices.customer_id
+    where existing.golden_customer_id is distinct from current_xref.golden_customer_id
+),
+{% endif %}
+
 lines as (
     select * from {{ ref('stg_netsuite__transaction_lines') }}
     where not is_deleted
     {% if is_incremental() %}
-    and (
-        load_id > (select max(load_id) from {{ this }})
-        or transaction_id in (
-            select transaction_id from invoices where load_id > (select max(load_id) from {{ this }})
-        )
-        or transaction_id in (
-            select existing.invoice_id
-            from {{ this }} as existing
-            left join invoices on invoices.transaction_id = existing.invoice_id
-            left join {{ ref('customer_xref') }} as current_xref
-                on current_xref.record_key = 'netsuite:' || invoices.customer_id
-            where existing.golden_customer_id is distinct from current_xref.golden_customer_id
-        )
-    )
+    and transaction_id in (select transaction_id from reprocessed)
     {% endif %}
 ),
 

@@ -17,17 +17,25 @@
 
 with
 
+{% if is_incremental() %}
+-- what to reprocess, as one key set (an `in` inside an `or` would make PostgreSQL probe a
+-- million-row list once per entry)
+reprocessed as (
+    select time_entry_id from {{ ref('stg_harvest__time_entries') }}
+    where load_id > (select max(load_id) from {{ this }})
+    union
+    select existing.time_entry_id
+    from {{ this }} as existing
+    left join {{ ref('project_xref') }} as current_xref
+        on current_xref.record_key = 'harvest:' || existing.harvest_project_id
+    where existing.golden_project_id is distinct from current_xref.golden_project_id
+),
+{% endif %}
+
 entries as (
     select * from {{ ref('stg_harvest__time_entries') }}
     {% if is_incremental() %}
-    where load_id > (select max(load_id) from {{ this }})
-    or time_entry_id in (
-        select existing.time_entry_id
-        from {{ this }} as existing
-        left join {{ ref('project_xref') }} as current_xref
-            on current_xref.record_key = 'harvest:' || existing.harvest_project_id
-        where existing.golden_project_id is distinct from current_xref.golden_project_id
-    )
+    where time_entry_id in (select time_entry_id from reprocessed)
     {% endif %}
 ),
 

@@ -40,10 +40,6 @@ xref as (
     select * from {{ ref('customer_xref') }}
 ),
 
-reviews as (
-    select * from {{ ref('customer_match_reviews') }}
-),
-
 won_opportunities as (
     select * from {{ ref('opportunities') }}
     where is_won
@@ -67,31 +63,13 @@ countries as (
     select lower(country_code), country_code from {{ ref('countries') }}
 ),
 
-unsettled_customers as (
-    select golden_customer_id from xref
-    where match_method = 'name' and match_confidence < {{ var('matching')['auto_match_threshold'] }}
-    union
-    select golden_customer_id_a from reviews
-    union
-    select golden_customer_id_b from reviews
+records_per_system as (
+    select * from {{ ref('int_customer_write_scopes') }}
 ),
 
 settled_customers as (
-    select golden.golden_customer_id
-    from golden
-    left join unsettled_customers
-        on unsettled_customers.golden_customer_id = golden.golden_customer_id
-    where unsettled_customers.golden_customer_id is null
-),
-
-records_per_system as (
-    select
-        golden_customer_id,
-        source_system,
-        count(*) as record_count,
-        min(source_record_id) as first_record_id
-    from xref
-    group by golden_customer_id, source_system
+    select distinct golden_customer_id from records_per_system
+    where is_settled
 ),
 
 desired as (
