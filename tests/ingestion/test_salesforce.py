@@ -200,7 +200,8 @@ def test_records_stamped_exactly_at_the_window_end_land_in_the_next_run_once(emp
     third = empty_org.ingest()
 
     assert second["account"].new == 450
-    assert third["account"] == TableSummary()
+    # nothing landed: a run that loads nothing at all (not even state) reports no tables
+    assert third.get("account", TableSummary()) == TableSummary()
     counts = dict(empty_org.sql("SELECT id, count(*) FROM raw_salesforce.account_history GROUP BY id"))
     assert len(counts) == 460 and set(counts.values()) == {1}
     assert set(at_the_end) <= counts.keys()
