@@ -1,0 +1,100 @@
+"""A write-back run killed mid-batch and run again creates no record twice, loses no write,
+and its ledger shows what the killed run was doing when it died."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ingestion.config import HttpSettings, NetSuiteConfig, Warehouse
+from reverse_etl import engine
+from reverse_etl.ledger import SCHEMA, Ledger
+from reverse_etl.targets.netsuite import NetSuiteTarget
+from sandboxes.common.faults import FaultRates
+from sandboxes.simulator import generate
+from sandboxes.store import Store
+from tests.conftest import StartSandboxes
+from transform.sql import execute
+
+CUSTOMERS = 60
+MODEL = "marts.sync_netsuite__customers"
+RUN = """
+import sys
+from pathlib import Path
+from ingestion.config import HttpSettings, NetSuiteConfig, Warehouse
+from reverse_etl import engine
+from reverse_etl.targets.netsuite import NetSuiteTarget
+config = NetSuiteConfig(base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+engine.execute(Warehouse(kind="duckdb", duckdb_path=Path(sys.argv[1])), {"netsuite": NetSuiteTarget(config, max_in_flight=1)}, ["netsuite__customers"])
+"""
+
+
+def plan_creates(warehouse: Warehouse) -> None:
+    """The sync model as dbt would build it: CUSTOMERS won deals whose ERP customer is missing."""
+    rows = ", ".join(
+        f"('golden:GC-KILL-{i:03d}', 'GC-KILL-{i:03d}', 'create', NULL, 'GC-KILL-{i:03d}', '{field}', '{value}', NULL, NULL)"
+        for i in range(CUSTOMERS)
+        for field, value in (("legal_name", f"Kill Test Client {i:03d} Ltd"), ("legal_entity_id", "1"))
+    )
+    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
+    execute(
+        warehouse,
+        f"""CREATE TABLE {MODEL} AS SELECT sync_key, golden_id, operation, target_record_id, external_id, field,
+            desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
+            FROM (VALUES {rows}) AS model (sync_key, golden_id, operation, target_record_id, external_id, field,
+            desired_value, current_value, current_as_of)""",
+    )
+
+
+def created(store_dir: Path) -> list[tuple[str, int]]:
+    store = Store(store_dir)
+    try:
+        return (
+            store.connect("netsuite")
+            .execute("SELECT externalid, COUNT(*) FROM customer WHERE externalid LIKE 'GC-KILL-%' GROUP BY externalid")
+            .fetchall()
+        )
+    finally:
+        store.close()
+
+
+def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
+    tmp_path: Path, start_sandboxes: StartSandboxes
+) -> None:
+    store = Store(tmp_path / "sandbox").create()
+    generate(store, size="test", seed=7)
+    store.close()
+    # every request slowed a little, so the kill lands in the middle of the batch
+    cluster = start_sandboxes(systems=("netsuite",), faults={"netsuite": FaultRates(rate_slow=1.0, slow_seconds=0.05)})
+    base_url = f"{cluster.url('netsuite')}/services/rest"
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    plan_creates(warehouse)
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(warehouse.duckdb_path), base_url], cwd=Path(__file__).parents[2], env=os.environ
+    )
+    deadline = time.monotonic() + 60
+    while len(created(tmp_path / "sandbox")) < CUSTOMERS // 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    killed_at = len(created(tmp_path / "sandbox"))
+    assert 0 < killed_at < CUSTOMERS, "the kill should land mid-batch"
+
+    config = NetSuiteConfig(base_url=base_url, http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+    [result] = engine.execute(warehouse, {"netsuite": NetSuiteTarget(config)}, ["netsuite__customers"])
+
+    counts = dict(created(tmp_path / "sandbox"))
+    assert len(counts) == CUSTOMERS and set(counts.values()) == {1}  # every client once, none twice
+    with Ledger(warehouse, read_only=True) as ledger:
+        by_status = dict(ledger.rows(f"SELECT status, COUNT(DISTINCT sync_key) FROM {SCHEMA}.attempts GROUP BY 1"))
+        written_keys = ledger.rows(f"SELECT COUNT(DISTINCT sync_key) FROM {SCHEMA}.attempts WHERE status = 'written'")
+    assert by_status["in_flight"] >= 1  # what the killed run had sent when it died
+    assert written_keys == [(CUSTOMERS,)]  # every record has a write on record
+    # the killed run settled nothing of its batch, so the re-run sent it all again: upserts by
+    # external id updated what the killed run had created instead of creating it twice
+    assert (result.written, result.failed) == (CUSTOMERS, 0)
