@@ -13,14 +13,17 @@ from typing import Any
 import pytest
 import requests
 
-from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, SalesforceConfig
+from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, SalesforceConfig, Warehouse
 from ingestion.netsuite.client import NetSuiteClient
 from ingestion.salesforce.client import SalesforceClient
+from reverse_etl.ledger import now_utc
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
 from sandboxes.simulator import generate
 from sandboxes.store import Store
+from tests.conftest import StartSandboxes
+from transform.sql import execute
 
 # Harvest's throttle in these tests: the real 100 per 15 s, scaled down to keep tests short.
 HARVEST_LIMIT = 25
@@ -114,3 +117,56 @@ def vendors(target_sandboxes: TargetSandboxes) -> Iterator[TargetSandboxes]:
     yield target_sandboxes
     for system in SYSTEMS:
         target_sandboxes.faults(system, FaultRates())
+
+
+# -- one Harvest sandbox of its own and a hand-made sync model (engine and CLI tests) ----
+
+MODEL = "marts.sync_harvest__customers"
+
+
+@pytest.fixture
+def harvest(tmp_path: Path, start_sandboxes: StartSandboxes) -> SandboxCluster:
+    store = Store(tmp_path / "sandbox").create()
+    generate(store, size="test", seed=7)
+    store.close()
+    return start_sandboxes(systems=("harvest",))
+
+
+def harvest_config(cluster: SandboxCluster) -> HarvestConfig:
+    return HarvestConfig(
+        base_url=f"{cluster.url('harvest')}/v2", http=HttpSettings(max_attempts=2, backoff_factor=0.01)
+    )
+
+
+def clients(cluster: SandboxCluster) -> dict[str, str]:
+    config = harvest_config(cluster)
+    headers = {"Authorization": f"Bearer {config.access_token}", "Harvest-Account-Id": config.account_id}
+    body = requests.get(f"{config.base_url}/clients", headers={**headers, "User-Agent": "test"}, timeout=10).json()
+    return {str(c["id"]): c["name"] for c in body["clients"]}
+
+
+def plan_renames(warehouse: Warehouse, renames: dict[str, tuple[str, str]], landed_at=None) -> None:  # type: ignore[no-untyped-def]
+    """The sync model, as dbt would build it: client id -> (name landed, authoritative name)."""
+    stamp = (landed_at or now_utc()).isoformat(sep=" ")
+    rows = ", ".join(
+        f"('harvest:{client_id}', 'GC-{client_id}', 'update', '{client_id}', NULL, 'legal_name', "
+        f"{sql_text(desired)}, {sql_text(current)}, CAST('{stamp}' AS TIMESTAMP))"
+        for client_id, (current, desired) in renames.items()
+    )
+    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
+    execute(warehouse, f"DROP TABLE IF EXISTS {MODEL}")
+    execute(
+        warehouse,
+        f"""CREATE TABLE {MODEL} AS SELECT * FROM (VALUES {rows}) AS model (sync_key, golden_id, operation,
+            target_record_id, external_id, field, desired_value, current_value, current_as_of)""",
+    )
+
+
+def sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@pytest.fixture
+def renames(harvest: SandboxCluster) -> dict[str, tuple[str, str]]:
+    first_three = sorted(clients(harvest).items())[:3]
+    return {client_id: (name, f"{name} (renamed)") for client_id, name in first_three}

@@ -7,10 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-import requests
-
-from ingestion.config import HarvestConfig, HttpSettings, Warehouse
+from ingestion.config import Warehouse
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger, now_utc
 from reverse_etl.targets.harvest import HarvestTarget
@@ -19,63 +16,14 @@ from sandboxes.serving import SandboxCluster
 from sandboxes.simulator import generate
 from sandboxes.store import Store
 from tests.conftest import StartSandboxes
-from transform.sql import execute
+from tests.reverse_etl.conftest import clients, harvest_config, plan_renames
 
 SYNC = "harvest__customers"
-MODEL = f"marts.sync_{SYNC}"
-
-
-@pytest.fixture
-def harvest(tmp_path: Path, start_sandboxes: StartSandboxes) -> SandboxCluster:
-    store = Store(tmp_path / "sandbox").create()
-    generate(store, size="test", seed=7)
-    store.close()
-    return start_sandboxes(systems=("harvest",))
-
-
-def harvest_config(cluster: SandboxCluster) -> HarvestConfig:
-    return HarvestConfig(
-        base_url=f"{cluster.url('harvest')}/v2", http=HttpSettings(max_attempts=2, backoff_factor=0.01)
-    )
-
-
-def clients(cluster: SandboxCluster) -> dict[str, str]:
-    config = harvest_config(cluster)
-    headers = {"Authorization": f"Bearer {config.access_token}", "Harvest-Account-Id": config.account_id}
-    body = requests.get(f"{config.base_url}/clients", headers={**headers, "User-Agent": "test"}, timeout=10).json()
-    return {str(c["id"]): c["name"] for c in body["clients"]}
-
-
-def plan_renames(warehouse: Warehouse, renames: dict[str, tuple[str, str]], landed_at=None) -> None:  # type: ignore[no-untyped-def]
-    """The sync model, as dbt would build it: client id -> (name landed, authoritative name)."""
-    stamp = (landed_at or now_utc()).isoformat(sep=" ")
-    rows = ", ".join(
-        f"('harvest:{client_id}', 'GC-{client_id}', 'update', '{client_id}', NULL, 'legal_name', "
-        f"{sql_text(desired)}, {sql_text(current)}, CAST('{stamp}' AS TIMESTAMP))"
-        for client_id, (current, desired) in renames.items()
-    )
-    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
-    execute(warehouse, f"DROP TABLE IF EXISTS {MODEL}")
-    execute(
-        warehouse,
-        f"""CREATE TABLE {MODEL} AS SELECT * FROM (VALUES {rows}) AS model (sync_key, golden_id, operation,
-            target_record_id, external_id, field, desired_value, current_value, current_as_of)""",
-    )
-
-
-def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def attempts(warehouse: Warehouse) -> list[tuple]:
     with Ledger(warehouse) as ledger:
         return ledger.rows(f"SELECT sync_key, status, correlation_id FROM {SCHEMA}.attempts ORDER BY attempted_at")
-
-
-@pytest.fixture
-def renames(harvest: SandboxCluster) -> dict[str, tuple[str, str]]:
-    first_three = sorted(clients(harvest).items())[:3]
-    return {client_id: (name, f"{name} (renamed)") for client_id, name in first_three}
 
 
 def test_a_dry_run_changes_nothing_anywhere(
