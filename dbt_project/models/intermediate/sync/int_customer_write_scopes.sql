@@ -40,7 +40,8 @@ select
     records_per_system.source_system,
     records_per_system.record_count,
     records_per_system.first_record_id,
-    unsettled_customers.golden_customer_id is null as is_settled
+    unsettled_customers.golden_customer_id is null as is_settled,
+    unsettled_customers.golden_customer_id is null and records_per_system.record_count = 1 as is_writable
 from records_per_system
 left join unsettled_customers
     on unsettled_customers.golden_customer_id = records_per_system.golden_customer_id

@@ -50,11 +50,6 @@ records_per_system as (
     select * from {{ ref('int_customer_write_scopes') }}
 ),
 
-settled_customers as (
-    select distinct golden_customer_id from records_per_system
-    where is_settled
-),
-
 desired as (
     {%- for field in golden_attributes %}
     select golden_customer_id, '{{ field }}' as field, {{ field }} as desired_value from golden
@@ -86,12 +81,10 @@ update_targets as (
         xref.source_record_id as client_id,
         clients.extracted_at
     from xref
-    inner join settled_customers
-        on settled_customers.golden_customer_id = xref.golden_customer_id
     inner join records_per_system
         on records_per_system.golden_customer_id = xref.golden_customer_id
         and records_per_system.source_system = 'harvest'
-        and records_per_system.record_count = 1
+        and records_per_system.is_writable
     inner join clients
         on clients.client_id = xref.source_record_id
     where xref.source_system = 'harvest'

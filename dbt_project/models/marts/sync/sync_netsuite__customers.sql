@@ -118,12 +118,10 @@ update_targets as (
         xref.source_record_id as customer_id,
         customers.extracted_at
     from xref
-    inner join settled_customers
-        on settled_customers.golden_customer_id = xref.golden_customer_id
     inner join records_per_system
         on records_per_system.golden_customer_id = xref.golden_customer_id
         and records_per_system.source_system = 'netsuite'
-        and records_per_system.record_count = 1
+        and records_per_system.is_writable
     inner join customers
         on customers.customer_id = xref.source_record_id
     where xref.source_system = 'netsuite'

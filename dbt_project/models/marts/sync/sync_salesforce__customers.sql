@@ -59,11 +59,6 @@ records_per_system as (
     select * from {{ ref('int_customer_write_scopes') }}
 ),
 
-settled_customers as (
-    select distinct golden_customer_id from records_per_system
-    where is_settled
-),
-
 update_targets as (
     select
         xref.golden_customer_id,
@@ -71,12 +66,10 @@ update_targets as (
         coalesce(accounts.currency_code, golden.currency_code) as currency_code,
         accounts.extracted_at
     from xref
-    inner join settled_customers
-        on settled_customers.golden_customer_id = xref.golden_customer_id
     inner join records_per_system
         on records_per_system.golden_customer_id = xref.golden_customer_id
         and records_per_system.source_system = 'salesforce'
-        and records_per_system.record_count = 1
+        and records_per_system.is_writable
     inner join accounts
         on accounts.account_id = xref.source_record_id
     inner join golden
