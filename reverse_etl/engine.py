@@ -102,6 +102,9 @@ class SyncResult:
     created: int = 0
     failed: int = 0
     held: int = 0
+    # records left as they are this run: written before and not landed back yet, waiting to
+    # retry, still held for a person, or dropped by one
+    unchanged: int = 0
     fatal: str | None = None
 
 
@@ -267,6 +270,7 @@ def _execute_sync(
 ) -> SyncResult:
     sync = sync_plan.sync
     result = SyncResult(sync)
+    result.unchanged = sync_plan.waiting_to_land + sync_plan.waiting_to_retry + sync_plan.held + sync_plan.dropped
     failures = ledger.dead_letters(sync.name)
     for planned, reason in sync_plan.to_hold:
         _hold(ledger, planned, reason, run_id)

@@ -58,10 +58,12 @@ def run_dbt(
     warehouse: Warehouse | None = None,
     on_line: Callable[[str], None] = lambda line: None,
     target_dir: Path | None = None,
+    require_warehouse: bool = True,
 ) -> DbtResult:
-    """`dbt <args>` in the project, against the warehouse; returns its exit code and output."""
+    """`dbt <args>` in the project, against the warehouse; returns its exit code and output.
+    `require_warehouse=False` for commands that do not connect (`parse`)."""
     warehouse = warehouse or Warehouse.from_env()
-    if warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
+    if require_warehouse and warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
         raise ConcordError(f"no warehouse at {warehouse.duckdb_path}: run `concord ingest` first")
     # What the `dbt` script runs (`-m dbt.cli.main` would warn that the module is imported twice).
     command = [sys.executable, "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())", *args]

@@ -1,0 +1,1 @@
+"""Jobs, schedules and sensors: when the loop runs and who hears about it."""

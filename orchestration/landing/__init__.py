@@ -1,0 +1,1 @@
+"""dlt assets: what each source system lands in the warehouse."""

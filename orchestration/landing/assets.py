@@ -1,0 +1,91 @@
+"""One multi-asset per source system: a dlt run of Concord's source for that system, whose
+assets are the tables it lands (`["raw", system, table]`). The tables are the ones the dbt
+project declares as its sources, under the same keys, so lineage runs unbroken from each
+vendor's table through the canonical model to the write-back."""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
+
+import dagster as dg
+
+from concord.errors import ConcordError
+from ingestion.runner import ingest
+from orchestration.modelling.project import manifest_path
+from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
+
+SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
+# Each system's data is expected to be this recent (the loop runs every 15 minutes): a source
+# that has not landed for longer is stale in the UI, and the exceptions it feeds are too.
+FRESHNESS = dg.FreshnessPolicy.time_window(warn_window=timedelta(minutes=45), fail_window=timedelta(hours=2))
+
+
+class LandingConfig(dg.Config):
+    reconcile_all: bool = False  # also reconcile every table's keys now, to find hard deletes
+    full_refresh: bool = False  # land everything again, from the start of each cursor
+
+
+def landed_tables() -> dict[str, list[tuple[str, str]]]:
+    """system -> [(table, description)] for every dbt source whose asset key is `raw/<system>/…`."""
+    manifest = json.loads(manifest_path().read_text())
+    tables: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for source in manifest["sources"].values():
+        key = source.get("config", {}).get("meta", {}).get("dagster", {}).get("asset_key") or []
+        if len(key) == 3 and key[0] == "raw":
+            tables[key[1]].append((key[2], source.get("description") or ""))
+    return {system: sorted(found) for system, found in sorted(tables.items())}
+
+
+def landing_asset(system: str, tables: list[tuple[str, str]]) -> dg.AssetsDefinition:
+    specs = [
+        dg.AssetSpec(
+            ["raw", system, table],
+            description=description,
+            group_name=f"raw_{system}",
+            kinds={"dlt", system},
+            owners=["team:data-platform"],
+            freshness_policy=FRESHNESS,
+        )
+        for table, description in tables
+    ]
+
+    @dg.multi_asset(
+        specs=specs,
+        name=f"land_{system}",
+        description=f"Lands every change in {SYSTEM_NAMES.get(system, system)} since the last run (dlt).",
+        pool=WAREHOUSE_POOL,
+        retry_policy=RETRY_POLICY,
+    )
+    def land(
+        context: dg.AssetExecutionContext, concord: ConcordSettings, config: LandingConfig
+    ) -> Iterator[dg.MaterializeResult]:
+        try:
+            [summary] = ingest(
+                systems=(system,),
+                warehouse=concord.warehouse(),
+                full_refresh=config.full_refresh,
+                reconcile_all=config.reconcile_all,
+                pipelines_dir=concord.pipelines_path(),
+                on_progress=context.log.info,
+            )
+        except ConcordError as exc:  # a wrong credential or config: retrying will not help
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        for table, _ in tables:
+            landed = summary.tables.get(table)
+            yield dg.MaterializeResult(
+                asset_key=["raw", system, table],
+                metadata={
+                    "new": landed.new if landed else 0,
+                    "changed": landed.changed if landed else 0,
+                    "deleted": landed.deleted if landed else 0,
+                    "quarantined": landed.quarantined if landed else 0,
+                    "load_ids": ", ".join(summary.load_ids),
+                },
+            )
+
+    return land
+
+
+def landing_assets() -> list[dg.AssetsDefinition]:
+    return [landing_asset(system, tables) for system, tables in landed_tables().items()]

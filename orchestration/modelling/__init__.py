@@ -1,0 +1,1 @@
+"""dbt assets: the canonical model, its checks and the sync models."""

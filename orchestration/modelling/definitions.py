@@ -1,0 +1,7 @@
+"""The dbt concern's definitions."""
+
+import dagster as dg
+
+from orchestration.modelling.assets import dbt_models, dbt_sync_models
+
+defs = dg.Definitions(assets=[dbt_models, dbt_sync_models])

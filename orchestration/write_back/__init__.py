@@ -1,0 +1,1 @@
+"""Reverse-ETL assets: one per sync."""
