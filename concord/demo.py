@@ -1,23 +1,42 @@
-"""`concord demo`: the first thing a newcomer runs. Today it starts the three sandboxes on
-the demo firm and shows what each system holds, read through the vendors' APIs."""
+"""`concord demo`, what `make demo` runs: the demo firm served by the three sandboxes, the
+loop run twice through Dagster (land -> build -> check -> write back, then again so the written
+values land and the checks see them fixed), and a summary a person can read."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from concord.cycles import CycleResult, dagster_home, run_cycle
 from concord.errors import ConcordError
 from concord.sandbox_cli import ensure_firm
-from concord.sandbox_report import all_counts
+from ingestion.config import Warehouse
 from sandboxes.settings import SYSTEMS, SandboxSettings
+from transform.findings import findings
+from transform.sql import query
 
-console = Console()
+console = Console(file=sys.stdout)  # bound now: a run sends stdout to its log file
+SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
+MIN_OBSERVATIONS = 5
+OPEN_EXCEPTIONS = "SELECT exception_id, check_name FROM marts.exceptions WHERE is_open"
 
 
-def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> dict[str, dict[str, int]]:
+@dataclass
+class DemoSummary:
+    cycles: list[CycleResult]
+    seconds: float
+    found: dict[str, int] = field(default_factory=dict)  # check -> open after the first build
+    fixed: dict[str, int] = field(default_factory=dict)  # check -> of those, resolved by the second
+    held: int = 0
+
+
+def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummary:
     from sandboxes.serving import SandboxCluster
 
     started = time.perf_counter()
@@ -28,30 +47,119 @@ def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> dict[str, 
         cluster = SandboxCluster(settings=settings).start()
     except RuntimeError as exc:
         raise ConcordError(str(exc)) from exc
+    # The sources and write-back targets of this process talk to these sandboxes.
+    os.environ["SOURCES__SALESFORCE__BASE_URL"] = cluster.url("salesforce")
+    os.environ["SOURCES__HARVEST__BASE_URL"] = f"{cluster.url('harvest')}/v2"
+    os.environ["SOURCES__NETSUITE__BASE_URL"] = f"{cluster.url('netsuite')}/services/rest"
+    warehouse = Warehouse.from_env()
+    cycles: list[CycleResult] = []
     try:
-        describe = cluster.describe()
-        with console.status("Asking each sandbox's API what it holds…"):
-            counts = all_counts(describe)
+        for number in (1, 2):
+            with console.status(f"Loop {number} of 2: starting…") as status:
+                cycle = run_cycle(on_progress=lambda step, n=number: status.update(f"Loop {n} of 2: {step}…"))
+            if not cycle.success:
+                raise ConcordError(f"loop {number} failed: {cycle.failure}")
+            console.print(f"Loop {number} of 2 done in {cycle.seconds:.0f}s (Dagster run {cycle.run_id[:8]})")
+            cycles.append(cycle)
+            if number == 1:
+                open_after_first = dict(query(warehouse, OPEN_EXCEPTIONS))
     finally:
         cluster.stop()
-    table = Table(title="What each system holds (counted through its API)")
-    table.add_column("system")
-    table.add_column("object")
-    table.add_column("records", justify="right")
-    for system, objects in counts.items():
-        for index, (name, n) in enumerate(objects.items()):
-            table.add_row(system if index == 0 else "", name, f"{n:,}")
-    console.print(table)
-    drift = (
-        store.connect("simulation").execute("SELECT drift_type, COUNT(*) FROM drift GROUP BY 1 ORDER BY 1").fetchall()
+    summary = DemoSummary(cycles, time.perf_counter() - started)
+    still_open = dict(query(warehouse, OPEN_EXCEPTIONS))
+    for exception_id, check in open_after_first.items():
+        summary.found[check] = summary.found.get(check, 0) + 1
+        if exception_id not in still_open:
+            summary.fixed[check] = summary.fixed.get(check, 0) + 1
+    summary.held = query(warehouse, "SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")[0][0]
+    print_summary(summary, warehouse)
+    return summary
+
+
+def print_summary(summary: DemoSummary, warehouse: Warehouse) -> None:
+    landed = Table(title="Records landed per system (dlt, change data capture)")
+    for column in ("system", "in the warehouse", "new (loop 1)", "changed (loop 2)", "quarantined"):
+        landed.add_column(column, justify="left" if column == "system" else "right")
+    for system in SYSTEMS:
+        first, second = (cycle.landed(system) for cycle in summary.cycles)
+        landed.add_row(
+            SYSTEM_NAMES[system],
+            f"{records_in_warehouse(warehouse, system):,}",
+            f"{first['new']:,}",
+            f"{second['changed']:,}",
+            f"{first['quarantined'] + second['quarantined']:,}",
+        )
+    console.print(landed)
+
+    found = findings(warehouse)
+    console.print(
+        f"Golden customers: {found.golden_customers:,}, merged from {found.customer_records:,} source records "
+        f"({found.merged_customers:,} golden customers join records from several systems or duplicates)"
     )
-    if drift:
-        drift_table = Table(title="Drift already in the firm's systems (ground truth)")
-        drift_table.add_column("drift")
-        drift_table.add_column("records", justify="right")
-        for drift_type, n in drift:
-            drift_table.add_row(drift_type, f"{n:,}")
-        console.print(drift_table)
-    console.print(f"Done in {time.perf_counter() - started:.1f}s. Serve the sandboxes yourself with:")
-    console.print("  .venv/bin/concord sandbox up      # Ctrl-C stops; credentials are printed")
-    return counts
+
+    exceptions = Table(title="Exceptions: found by the checks, fixed by the write-back, held for a person")
+    for column in ("check", "found", "fixed by write-back", "still open"):
+        exceptions.add_column(column, justify="left" if column == "check" else "right")
+    for check, n in sorted(summary.found.items(), key=lambda item: -item[1]):
+        fixed = summary.fixed.get(check, 0)
+        exceptions.add_row(check, f"{n:,}", f"{fixed:,}", f"{n - fixed:,}")
+    console.print(exceptions)
+    console.print(f"Writes held for a person (conflicts, refusals): {summary.held:,}")
+
+    writes = Table(title="Writes per target (both loops)")
+    for column in ("sync", "written", "created", "failed", "held"):
+        writes.add_column(column, justify="left" if column == "sync" else "right")
+    totals: dict[str, dict[str, int]] = {}
+    for cycle in summary.cycles:
+        for sync, counts in cycle.written().items():
+            for name, value in counts.items():
+                totals.setdefault(sync, {}).setdefault(name, 0)
+                totals[sync][name] += value
+    for sync, counts in totals.items():
+        writes.add_row(sync, *(f"{counts.get(name, 0):,}" for name in ("written", "created", "failed", "held")))
+    console.print(writes)
+
+    kpis = Table(title="KPIs (marts.kpis, the firm as a whole)")
+    for column in ("KPI", "latest month", "value", "observations"):
+        kpis.add_column(column, justify="left" if column == "KPI" else "right")
+    for kpi, month, value, unit, observations in latest_kpis(warehouse):
+        kpis.add_row(kpi, month, f"{value:,.1f} {unit}", f"{observations:,}")
+    console.print(kpis)
+
+    path = warehouse.duckdb_path
+    console.print(f"\nDone in {summary.seconds:.0f}s. The warehouse is {warehouse.describe()}; query it with:")
+    console.print(
+        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{path}', read_only=True)"
+        ".sql('select * from marts.kpis').show()\""
+    )
+    console.print("Models: canonical.* (golden records, xref), marts.exceptions, marts.pipeline_to_revenue, …")
+    console.print(f"Open the Dagster UI on these runs (Dagster's home is {dagster_home()}):")
+    console.print("  .venv/bin/concord dev      # sandboxes, a ticking firm and dagster dev on http://127.0.0.1:3000")
+
+
+def records_in_warehouse(warehouse: Warehouse, system: str) -> int:
+    from orchestration.landing.assets import landed_tables
+
+    tables = [table for table, _ in landed_tables().get(system, []) if not table.endswith("_history")]
+    sql = " + ".join(f"(SELECT COUNT(*) FROM raw_{system}.{table})" for table in tables)
+    return int(query(warehouse, f"SELECT {sql}")[0][0]) if tables else 0
+
+
+def latest_kpis(warehouse: Warehouse) -> list[tuple[str, str, float, str, int]]:
+    rows = query(
+        warehouse,
+        """
+        SELECT kpi, CAST(month AS VARCHAR), value, unit, observation_count
+        FROM marts.kpis
+        WHERE dimension = 'firm' AND value IS NOT NULL
+          AND kpi IN ('quote_to_project_days', 'time_to_invoice_days', 'approved_unposted_hours',
+                      'approved_unposted_amount')
+        ORDER BY kpi, month DESC NULLS FIRST
+        """,
+    )
+    latest: dict[str, tuple[str, str, float, str, int]] = {}
+    for kpi, month, value, unit, observations in rows:
+        if month is not None and int(observations or 0) < MIN_OBSERVATIONS:
+            continue  # a month with a handful of cases says little: show the latest that has enough
+        latest.setdefault(kpi, (kpi, (month or "now")[:7], float(value), unit, int(observations or 0)))
+    return list(latest.values())

@@ -4,12 +4,17 @@ resources they share."""
 
 import dagster as dg
 
-from orchestration.automation.definitions import defs as automation
-from orchestration.landing.definitions import defs as landing
-from orchestration.modelling.definitions import defs as modelling
+from orchestration.automation import definitions as automation
+from orchestration.landing import definitions as landing
+from orchestration.modelling import definitions as modelling
 from orchestration.modelling.project import dbt_resource
 from orchestration.settings import ConcordSettings
-from orchestration.write_back.definitions import defs as write_back
+from orchestration.write_back import definitions as write_back
 
-resources = dg.Definitions(resources={"concord": ConcordSettings(), "dbt": dbt_resource()})
-defs = dg.Definitions.merge(landing, modelling, write_back, automation, resources)
+defs = dg.Definitions.merge(
+    landing.defs,
+    modelling.defs,
+    write_back.defs,
+    automation.defs,
+    dg.Definitions(resources={"concord": ConcordSettings(), "dbt": dbt_resource()}),
+)

@@ -18,7 +18,9 @@ from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
 # Each system's data is expected to be this recent (the loop runs every 15 minutes): a source
 # that has not landed for longer is stale in the UI, and the exceptions it feeds are too.
-FRESHNESS = dg.FreshnessPolicy.time_window(warn_window=timedelta(minutes=45), fail_window=timedelta(hours=2))
+FRESHNESS_WARN = timedelta(minutes=45)
+FRESHNESS_FAIL = timedelta(hours=2)
+FRESHNESS = dg.FreshnessPolicy.time_window(warn_window=FRESHNESS_WARN, fail_window=FRESHNESS_FAIL)
 
 
 class LandingConfig(dg.Config):

@@ -1,7 +1,7 @@
-"""The dbt models as assets, their data tests as asset checks. Two runs of dbt: the models
-(staging to marts) and then the sync models the write-back reads, so that a failing guard on
-a sync model (its tests are errors, which Dagster treats as blocking) stops the write-back
-without hiding the rest of the build."""
+"""The dbt project as assets: every model and seed, with its data tests as asset checks, in one
+dbt run (each run of dbt costs seconds to start). The tests of the sync models are the
+write-back's guards: errors, which Dagster treats as blocking, so a failing guard fails this
+step and no write-back runs on what it planned."""
 
 import json
 from collections.abc import Iterator
@@ -14,21 +14,23 @@ from ingestion.config import Warehouse
 from orchestration.modelling.project import ConcordDbtResource, ConcordTranslator, dbt_project, manifest_path
 from orchestration.settings import WAREHOUSE_POOL
 
-SYNC_MODELS = "path:models/marts/sync"
-PROJECT = {
-    "manifest": manifest_path(),
-    "project": dbt_project(),
-    "dagster_dbt_translator": ConcordTranslator(),
-    "pool": WAREHOUSE_POOL,
-}
-
 
 class DbtBuildConfig(dg.Config):
-    full_refresh: bool = False
-    dbt_vars: dict[str, Any] = {}
+    full_refresh: bool = False  # rebuild the incremental models from scratch
+    dbt_vars: dict[str, Any] = {}  # dbt --vars, e.g. {"sync_max_records_per_run": 100000}
 
 
-def _build(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: DbtBuildConfig) -> Iterator[Any]:
+@dbt_assets(
+    manifest=manifest_path(),
+    project=dbt_project(),
+    dagster_dbt_translator=ConcordTranslator(),
+    name="dbt_models",
+    pool=WAREHOUSE_POOL,
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: DbtBuildConfig) -> Iterator[Any]:
+    """Seeds, staging, intermediate, canonical and marts models with their tests, the consistency
+    checks and the sync models; incremental models pick up only what the last loads changed.
+    dbt's unit tests (specs of the SQL on hand-made rows) run in CI, not on the firm's data."""
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
@@ -40,18 +42,3 @@ def _build(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: D
         # DuckDB file admits one process at a time.
         events = events.fetch_row_counts()
     yield from events
-
-
-@dbt_assets(exclude=SYNC_MODELS, name="dbt_models", **PROJECT)
-def dbt_models(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: DbtBuildConfig) -> Iterator[Any]:
-    """Seeds, staging, intermediate, canonical and marts models with their tests and the
-    consistency checks; incremental models pick up only what the last loads changed."""
-    yield from _build(context, dbt, config)
-
-
-@dbt_assets(select=SYNC_MODELS, name="dbt_sync_models", **PROJECT)
-def dbt_sync_models(
-    context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: DbtBuildConfig
-) -> Iterator[Any]:
-    """The sync models (what each write-back would change) and their guards."""
-    yield from _build(context, dbt, config)

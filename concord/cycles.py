@@ -1,0 +1,133 @@
+"""Runs Concord's Dagster jobs from the command line (`concord run`, `concord demo`): in this
+process, on the persistent Dagster instance in `.concord/dagster` (DAGSTER_HOME), so every run
+also shows in the UI afterwards. Progress is read back from the run's own event log."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DAGSTER_HOME = Path(".concord") / "dagster"
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def dagster_home() -> Path:
+    """DAGSTER_HOME (default `.concord/dagster`), holding the repository's `dagster.yaml`."""
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass
+class CycleResult:
+    run_id: str
+    success: bool
+    seconds: float
+    failure: str | None = None
+    log_path: Path | None = None
+    # asset key ("raw/harvest/clients", "write_back/netsuite__customers") -> its metadata
+    materialized: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def landed(self, system: str) -> dict[str, int]:
+        totals = {"new": 0, "changed": 0, "deleted": 0, "quarantined": 0}
+        for key, metadata in self.materialized.items():
+            if key.startswith(f"raw/{system}/"):
+                for name in totals:
+                    totals[name] += int(metadata.get(name, 0))
+        return totals
+
+    def written(self) -> dict[str, dict[str, int]]:
+        return {
+            key.split("/", 1)[1]: {name: int(value) for name, value in metadata.items()}
+            for key, metadata in self.materialized.items()
+            if key.startswith("write_back/")
+        }
+
+
+def run_log(run_id: str) -> Path:
+    logs = dagster_home().parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / f"run-{run_id}.log"
+
+
+def run_cycle(job_name: str = "concord_loop", on_progress: Callable[[str], None] = lambda message: None) -> CycleResult:
+    """One run of a Concord job (the loop by default), reporting each step as it starts."""
+    import dagster as dg
+
+    dagster_home()
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    run_id = str(uuid.uuid4())
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        done = threading.Event()
+        watcher = threading.Thread(target=_report_steps, args=(instance, run_id, done, on_progress), daemon=True)
+        watcher.start()
+        log_path = run_log(run_id)
+        try:
+            # dbt's log lines (dagster-dbt echoes them to stdout) go to the run's log file; the
+            # same output is in the Dagster UI.
+            with log_path.open("w") as log, contextlib.redirect_stdout(log):
+                result = job.execute_in_process(
+                    instance=instance,
+                    run_id=run_id,
+                    run_config=QUIET,
+                    raise_on_error=False,
+                    tags={"concord/via": "cli"},
+                )
+        finally:
+            done.set()
+            watcher.join()
+        cycle = CycleResult(run_id, result.success, time.perf_counter() - started, log_path=log_path)
+        for event in result.get_asset_materialization_events():
+            materialization = event.step_materialization_data.materialization
+            cycle.materialized[materialization.asset_key.to_user_string()] = {
+                name: value.value for name, value in materialization.metadata.items()
+            }
+        if not result.success:
+            failures = [e for e in result.all_events if e.is_step_failure]
+            cycle.failure = (
+                "; ".join(
+                    f"{e.step_key}: {(e.step_failure_data.error.message if e.step_failure_data.error else '').strip()}"
+                    for e in failures
+                )
+                + f" (the run's log: {log_path})"
+            )
+    return cycle
+
+
+def _report_steps(instance: Any, run_id: str, done: threading.Event, on_progress: Callable[[str], None]) -> None:
+    import dagster as dg
+
+    cursor = None
+    while True:
+        finished = done.wait(0.5)
+        records = instance.get_records_for_run(run_id, cursor=cursor, of_type={dg.DagsterEventType.STEP_START})
+        cursor = records.cursor
+        for record in records.records:
+            on_progress(_step_label(record.event_log_entry.dagster_event.step_key))
+        if finished:
+            return
+
+
+def _step_label(step_key: str) -> str:
+    if step_key.startswith("land_"):
+        return f"landing {step_key.removeprefix('land_').title()} (dlt)"
+    if step_key == "dbt_models":
+        return "building the canonical model, its checks and the sync plans (dbt)"
+    if step_key.startswith("write_back"):
+        return f"writing back: {step_key.split('__', 1)[-1].replace('__', ' ').replace('_', ' ')}"
+    return step_key

@@ -1,0 +1,75 @@
+"""`concord dev`: the whole thing live on this machine - the sandboxes serving the demo firm on
+their usual ports, a simulator clock that moves the firm forward (a day every N seconds: deals
+won, time logged and approved, invoices raised), and `dagster dev` with the loop scheduled, so
+a user watches new changes flow through the assets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from concord.cycles import REPO_ROOT, dagster_home
+from concord.errors import ConcordError
+from concord.sandbox_cli import ensure_firm, print_connection_info
+from sandboxes.settings import DEFAULT_PORTS, SandboxSettings
+from sandboxes.store import Store
+
+console = Console()
+
+
+def tick_forever(store_dir: Path, every_seconds: float, stop: threading.Event) -> None:
+    from sandboxes.simulator import tick
+
+    store = Store(store_dir)
+    try:
+        while not stop.wait(every_seconds):
+            summary = tick(store, 1)
+            changes = sum(n for counts in summary.counts.values() for n in counts.values())
+            console.print(f"[dim]firm clock: one more day ({changes:,} changes in the systems)[/dim]")
+    finally:
+        store.close()
+
+
+def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cron: str, port: int) -> None:
+    from sandboxes.serving import SandboxCluster
+
+    ensure_firm(store_dir, size, seed)
+    cluster = SandboxCluster(settings=SandboxSettings(store_dir=store_dir, ports=dict(DEFAULT_PORTS)))
+    try:
+        cluster.start()
+    except RuntimeError as exc:
+        raise ConcordError(f"{exc} (is `concord sandbox up` or another `concord dev` running?)") from exc
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    clock = threading.Thread(target=tick_forever, args=(store_dir, tick_seconds, stop), daemon=True)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home()),
+        "CONCORD_SCHEDULES_RUNNING": "1",
+        "CONCORD_LOOP_CRON": loop_cron,
+    }
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-p", str(port)]
+    dagster = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
+    try:
+        print_connection_info(cluster.describe())
+        console.print(f"Dagster UI: http://127.0.0.1:{port} (the loop runs on '{loop_cron}'; Ctrl-C stops everything)")
+        clock.start()
+        while not stop.wait(0.5):
+            if dagster.poll() is not None:
+                raise ConcordError(f"dagster dev exited with code {dagster.returncode}")
+    finally:
+        stop.set()
+        if dagster.poll() is None:
+            dagster.send_signal(signal.SIGINT)
+            try:
+                dagster.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                dagster.kill()
+        cluster.stop()
