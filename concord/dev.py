@@ -56,7 +56,9 @@ def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cro
         "CONCORD_LOOP_CRON": loop_cron,
     }
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-p", str(port)]
-    dagster = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
+    # Run from Dagster's home, where its dagster.yaml is (the code server still runs from the
+    # repository: workspace.yaml says so).
+    dagster = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"])
     try:
         print_connection_info(cluster.describe())
         console.print(f"Dagster UI: http://127.0.0.1:{port} (the loop runs on '{loop_cron}'; Ctrl-C stops everything)")
