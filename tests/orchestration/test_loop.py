@@ -1,8 +1,14 @@
 """The loop as Dagster runs it, in process, against a firm served by the sandboxes: a failing
-guard on a sync model stops every write-back, and the sensors turn what happened into alerts.
+guard on a sync model stops every write-back, the sensors turn what happened into alerts, and
+`concord run` / `concord status` run a cycle and report on it.
 (A whole loop that converges is `tests/test_demo.py`: the demo runs it through Dagster.)"""
 
 from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
 
 import dagster as dg
 import pytest
@@ -14,6 +20,7 @@ from orchestration.settings import ConcordSettings
 from tests.orchestration.conftest import ServedFirm
 from transform.sql import query
 
+CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
 GUARD_TRIPPED = {"ops": {"dbt_models": {"config": {"dbt_vars": {"sync_max_records_per_run": 0}}}}}
 
 
@@ -62,3 +69,17 @@ def test_a_failing_guard_stops_the_write_back_and_the_sensors_record_alerts(
     assert sorted(alert.subject for alert in alerts if alert.kind == "exceptions") == sorted(
         open_severities & {"error", "warn"}
     )
+
+
+def test_concord_run_runs_one_cycle_and_concord_status_reports_it(served_firm: ServedFirm) -> None:
+    env = {**os.environ, "COLUMNS": "160", "DAGSTER_HOME": str(served_firm.root / "dagster")}
+    ran = subprocess.run([*CONCORD, "run"], capture_output=True, text=True, timeout=600, env=env)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    assert re.search(r"│ harvest\s*│\s*[1-9][\d,]* │", ran.stdout)  # new records landed
+    assert re.search(r"│ netsuite__customers\s*│\s*[1-9]", ran.stdout)  # and written back
+    assert "Done in" in ran.stdout
+
+    status = subprocess.run([*CONCORD, "status"], capture_output=True, text=True, timeout=120, env=env)
+    assert status.returncode == 0, status.stderr
+    assert len(re.findall(r"│ (salesforce|harvest|netsuite)\s*│.*│ fresh\s*│", status.stdout)) == 3
+    assert "Open exceptions" in status.stdout and "Writes held for a person: 0" in status.stdout
