@@ -3,7 +3,9 @@
 contract is posted to NetSuite once, as a charge at the contract's rate; a second run posts
 nothing; an entry edited after posting gets its charge corrected in place; an entry at a rate
 other than the contract's, on a task with no billing item, or edited after its charge was
-invoiced is an exception with its reason and is not written."""
+invoiced is an exception with its reason and is not written. And the NetSuite target alone:
+charge creates outlast injected faults and a re-run without a second charge; NetSuite's
+refusal to change a billed charge comes back as a validation outcome."""
 
 from __future__ import annotations
 
@@ -16,9 +18,12 @@ from ingestion.config import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
 from reverse_etl.engine import PlannedWrite
+from reverse_etl.targets.base import Write
 from reverse_etl.targets.netsuite import NetSuiteTarget
+from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from tests.firm import LandedFirm, configs, land_firm, served
+from tests.reverse_etl.conftest import TargetSandboxes
 from transform.runner import build
 from transform.sql import query
 
@@ -211,3 +216,65 @@ def test_an_entry_edited_after_its_charge_was_invoiced_is_an_exception_not_a_wri
     assert story.invoiced not in story.correction_plan and story.charges_of[story.invoiced] == 1
     assert "after charge" in story.exceptions[story.invoiced]
     assert "was invoiced" in story.exceptions[story.invoiced]
+
+
+# -- the NetSuite target alone, on the shared test-size sandboxes ------------------------------
+
+FAULTS_20_PERCENT = FaultRates(rate_429=0.05, rate_500=0.05, rate_503=0.05, rate_drop=0.05, retry_after_seconds=0)
+
+
+def charge_values(vendors: TargetSandboxes, where: str) -> tuple[str, dict[str, str]]:
+    """An existing charge's id and its values, in the sync model's vocabulary."""
+    [row] = vendors.sql(
+        "netsuite",
+        "SELECT c.id, c.billto, c.project, c.subsidiary, cur.symbol, c.billingitem, c.chargedate, c.quantity, c.rate "
+        f"FROM charge c JOIN currency cur ON cur.id = c.currency WHERE {where} ORDER BY c.id LIMIT 1",
+    )
+    charge_id, customer, project, subsidiary, currency, item, day, hours, rate = row
+    return str(charge_id), {
+        "netsuite_customer_id": str(customer),
+        "netsuite_project_id": str(project),
+        "legal_entity_id": str(subsidiary),
+        "currency_code": currency,
+        "billing_item_id": str(item),
+        "spent_date": day,
+        "approved_hours": f"{hours:.2f}",
+        "billable_rate": f"{rate:.2f}",
+    }
+
+
+def test_charge_creates_outlast_20_percent_faults_and_a_rerun_posts_no_second_charge(
+    vendors: TargetSandboxes,
+) -> None:
+    _, values = charge_values(vendors, "c.invoice IS NULL")
+    writes = [Write(f"harvest:99{i:05d}", "create", None, f"harvest-te-99{i:05d}-v1", values) for i in range(40)]
+    vendors.faults("netsuite", FAULTS_20_PERCENT, seed=21)
+
+    first = NetSuiteTarget(vendors.netsuite_config()).write("time_entry", writes)
+    again = NetSuiteTarget(vendors.netsuite_config()).write("time_entry", writes)
+
+    assert all(o.ok for o in first + again), [o.message for o in first + again if not o.ok]
+    assert any(o.attempts > 1 for o in first)
+    assert [o.target_record_id for o in again] == [o.target_record_id for o in first]
+    assert not any(o.created for o in again)
+    assert vendors.sql(
+        "netsuite",
+        "SELECT COUNT(*), COUNT(DISTINCT externalid), MIN(chargetype), MIN(stage) FROM charge "
+        "WHERE externalid LIKE 'harvest-te-99%'",
+    ) == [(40, 40, "Time", "Ready For Billing")]
+
+
+def test_a_correction_of_a_billed_charge_is_refused_as_validation_with_netsuites_message(
+    vendors: TargetSandboxes,
+) -> None:
+    charge_id, values = charge_values(vendors, "c.invoice IS NOT NULL")
+    hours = f"{float(values['approved_hours']) + 1:.2f}"
+    correction = Write("harvest:1", "update", charge_id, "harvest-te-1-v2", {"approved_hours": hours})
+
+    [outcome] = NetSuiteTarget(vendors.netsuite_config()).write("time_entry", [correction])
+
+    assert (outcome.ok, outcome.error_category, outcome.http_status) == (False, "validation", 400)
+    assert "billed on invoice" in str(outcome.message)
+    assert vendors.sql("netsuite", "SELECT quantity FROM charge WHERE id = ?", int(charge_id)) == [
+        (float(values["approved_hours"]),)
+    ]
