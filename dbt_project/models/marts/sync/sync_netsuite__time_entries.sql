@@ -35,6 +35,12 @@ receiving_fields as (
         and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
 ),
 
+-- when the ERP's charges were last landed: a create written after it waits for the next load
+-- (which shows the charge); one still missing after a later load is written again (an upsert)
+charges_landed as (
+    select max(extracted_at) as landed_at from {{ ref('stg_netsuite__charges') }}
+),
+
 entries as (
     select * from {{ ref('int_time_entries_validated') }}
     where is_valid
@@ -50,7 +56,10 @@ records as (
         'harvest-te-' || time_entry_id || '-v'
             || cast(case when is_posted then posting_version + 1 else 1 end as {{ dbt.type_string() }})
             as external_id,
-        charge_extracted_at as current_as_of,
+        case
+            when is_posted then charge_extracted_at
+            else (select landed_at from charges_landed)
+        end as current_as_of,
         entries.*
     from entries
 ),
