@@ -1,10 +1,17 @@
-"""NetSuite as a write-back target: canonical customers to NetSuite `customer` records.
+"""NetSuite as a write-back target: canonical customers to NetSuite `customer` records, and
+approved PSA time (entity `time_entry`) to billable `charge` records.
 
-- Update: `PATCH record/v1/customer/{id}` (204), only the fields to change.
-- Create: `PUT record/v1/customer/eid:{external id}`, NetSuite's upsert by external id: a
+- Update: `PATCH record/v1/{type}/{id}` (204), only the fields to change; an update that
+  carries an external id also sets it (a corrected charge moves to its next version,
+  harvest-te-<entry>-v<n+1>, on the same record).
+- Create: `PUT record/v1/{type}/eid:{external id}`, NetSuite's upsert by external id: a
   retried or re-run create updates the record the first one made. The new id is read from
   the `Location` header. Whether the upsert created the record is told by a SuiteQL look-up
   of the external ids before writing (one query per call).
+- Charges: hours -> `quantity`, the contract rate -> `rate` (NetSuite computes the amount),
+  the day -> `chargeDate`, and `{"id"}` references for the customer billed (`billTo`), the
+  project, the service item (`billingItem`), the subsidiary and the currency; a create is a
+  `Time` charge `Ready For Billing`.
 - Values: text to NetSuite's types and references. currency_code ('EUR') and payment_terms
   ('Net 30') become `{"id"}` references to the currency / term records, looked up once per
   target by SuiteQL; legal_entity_id is the subsidiary's internal id; the billing address
@@ -23,6 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -50,6 +58,21 @@ TEXT_FIELDS = {
 REFERENCE_FIELDS = {"currency_code": "currency", "payment_terms": "terms", "legal_entity_id": "subsidiary"}
 CUSTOMER_FIELDS = frozenset(TEXT_FIELDS) | frozenset(REFERENCE_FIELDS)
 
+# time_entry field -> (charge field, kind); kinds: number, date, ref (an internal id), currency
+CHARGE_MAPPING = {
+    "approved_hours": ("quantity", "number"),
+    "billable_rate": ("rate", "number"),
+    "spent_date": ("chargeDate", "date"),
+    "currency_code": ("currency", "currency"),
+    "legal_entity_id": ("subsidiary", "ref"),
+    "billing_item_id": ("billingItem", "ref"),
+    "netsuite_project_id": ("project", "ref"),
+    "netsuite_customer_id": ("billTo", "ref"),
+}
+CHARGE_FIELDS = frozenset(CHARGE_MAPPING)
+NEW_CHARGE = {"chargeType": "Time", "stage": "Ready For Billing"}
+RECORD_TYPES = {"customer": "customer", "time_entry": "charge"}  # entity -> record type (and SuiteQL table)
+
 
 def _error_detail(response: requests.Response) -> str:
     """NetSuite's `o:errorDetails` as one line (`CODE: detail`), or the raw body."""
@@ -64,8 +87,38 @@ def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _charge_body(w: Write, currencies: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    """A billable charge's body from a time entry's values (a create adds its type and stage)."""
+    body: dict[str, Any] = dict(NEW_CHARGE) if w.operation == "create" else {}
+    for name, value in w.values.items():
+        if name not in CHARGE_MAPPING:
+            return {}, f"field {name!r} cannot be written to a NetSuite charge"
+        field, kind = CHARGE_MAPPING[name]
+        value = None if value == "" else value
+        if value is None:
+            return {}, f"a charge needs a value for {name}"
+        if kind == "number":
+            try:
+                body[field] = float(value)
+            except ValueError:
+                return {}, f"{name} {value!r} is not a number"
+        elif kind == "date":
+            try:
+                body[field] = date.fromisoformat(value).isoformat()
+            except ValueError:
+                return {}, f"{name} {value!r} is not a date (YYYY-MM-DD)"
+        elif kind == "currency":
+            if value.upper() not in currencies:
+                return {}, f"NetSuite has no currency {value!r} (known: {', '.join(sorted(currencies))})"
+            body[field] = {"id": currencies[value.upper()]}
+        else:
+            body[field] = {"id": value}
+    return body, None
+
+
 class NetSuiteTarget:
-    """Writes canonical customers to NetSuite, at most `max_in_flight` requests at once."""
+    """Writes canonical customers and approved time (as charges) to NetSuite, at most
+    `max_in_flight` requests at once."""
 
     system = SYSTEM
 
@@ -83,7 +136,7 @@ class NetSuiteTarget:
         self._terms: dict[str, str] | None = None
 
     def writable_fields(self) -> Mapping[str, frozenset[str]]:
-        return {"customer": CUSTOMER_FIELDS}
+        return {"customer": CUSTOMER_FIELDS, "time_entry": CHARGE_FIELDS}
 
     # -- auth and look-ups -----------------------------------------------------------------
 
@@ -133,11 +186,11 @@ class NetSuiteTarget:
             self._terms = {str(r["name"]).lower(): str(r["id"]) for r in terms}
         return self._currencies, self._terms
 
-    def _existing_external_ids(self, external_ids: list[str]) -> set[str]:
+    def _existing_external_ids(self, record_type: str, external_ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(external_ids), 500):
             chunk = external_ids[start : start + 500]
-            sql = f"SELECT externalid FROM customer WHERE externalid IN ({', '.join(map(_quote_literal, chunk))})"
+            sql = f"SELECT externalid FROM {record_type} WHERE externalid IN ({', '.join(map(_quote_literal, chunk))})"
             try:
                 found.update(str(r["externalid"]) for r in self._query(sql))
             except SuiteQLError:
@@ -147,18 +200,32 @@ class NetSuiteTarget:
     # -- writing ---------------------------------------------------------------------------
 
     def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
-        if entity != "customer":
-            raise ValueError(f"NetSuite has no write-back mapping for entity {entity!r}; known: ['customer']")
+        record_type = RECORD_TYPES.get(entity)
+        if record_type is None:
+            raise ValueError(f"NetSuite has no write-back mapping for entity {entity!r}; known: {sorted(RECORD_TYPES)}")
         needs_lookups = any(k in ("currency_code", "payment_terms") for w in writes for k in w.values)
         currencies, terms = self._lookups() if needs_lookups else ({}, {})
         creates = sorted({w.external_id for w in writes if w.operation == "create" and w.external_id})
-        existing = self._existing_external_ids(creates) if creates else set()
+        existing = self._existing_external_ids(record_type, creates) if creates else set()
         self._current_token()  # refused credentials stop here, before any worker starts
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="netsuite-write") as pool:
-            futures = [pool.submit(self._write_one, w, currencies, terms, existing) for w in writes]
+            futures = [pool.submit(self._write_one, record_type, w, currencies, terms, existing) for w in writes]
             return [f.result() for f in futures]
 
-    def _body(self, w: Write, currencies: dict[str, str], terms: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    def _body(
+        self, record_type: str, w: Write, currencies: dict[str, str], terms: dict[str, str]
+    ) -> tuple[dict[str, Any], str | None]:
+        if record_type == "charge":
+            body, problem = _charge_body(w, currencies)
+        else:
+            body, problem = self._customer_body(w, currencies, terms)
+        if w.operation == "update" and w.external_id and not problem:
+            body["externalId"] = w.external_id
+        return body, problem
+
+    def _customer_body(
+        self, w: Write, currencies: dict[str, str], terms: dict[str, str]
+    ) -> tuple[dict[str, Any], str | None]:
         body: dict[str, Any] = {}
         for name, value in w.values.items():
             value = None if value == "" else value
@@ -180,18 +247,20 @@ class NetSuiteTarget:
                 body["subsidiary"] = {"id": value}
         return body, None
 
-    def _write_one(self, w: Write, currencies: dict[str, str], terms: dict[str, str], existing: set[str]) -> Outcome:
+    def _write_one(
+        self, record_type: str, w: Write, currencies: dict[str, str], terms: dict[str, str], existing: set[str]
+    ) -> Outcome:
         if w.operation == "update" and not w.target_record_id:
-            return local_failure(w.sync_key, "an update needs the NetSuite customer id (target_record_id)")
+            return local_failure(w.sync_key, f"an update needs the NetSuite {record_type} id (target_record_id)")
         if w.operation == "create" and not w.external_id:
-            return local_failure(w.sync_key, "a create needs an external id (the golden id) to upsert on")
-        body, problem = self._body(w, currencies, terms)
+            return local_failure(w.sync_key, f"a create needs an external id to upsert the {record_type} on")
+        body, problem = self._body(record_type, w, currencies, terms)
         if problem:
             return local_failure(w.sync_key, problem)
         if w.operation == "update":
-            sent = self._send("PATCH", f"/record/v1/customer/{quote(str(w.target_record_id), safe='')}", body)
+            sent = self._send("PATCH", f"/record/v1/{record_type}/{quote(str(w.target_record_id), safe='')}", body)
         else:
-            sent = self._send("PUT", f"/record/v1/customer/eid:{quote(str(w.external_id), safe='')}", body)
+            sent = self._send("PUT", f"/record/v1/{record_type}/eid:{quote(str(w.external_id), safe='')}", body)
         if sent.status != 204 or sent.response is None:
             return sent.failure(w.sync_key, _error_detail(sent.response) if sent.response is not None else None)
         record_id = w.target_record_id
@@ -237,6 +306,6 @@ class NetSuiteTarget:
         raise TargetFatalError(
             one_line(
                 f"NetSuite refused a fresh token on the record API (401 {detail}); check that the integration's "
-                "role may edit customers through REST web services"
+                "role may edit customers and charges through REST web services"
             )
         )

@@ -10,6 +10,8 @@ effects:
 - Amounts: a charge's and an invoice line's amount is quantity x rate; an invoice's total is
   the sum of its lines and all of it is open (status Open) when created. Billing a charge on
   an invoice marks it Processed and links it to the invoice; deleting the invoice releases it.
+  A billed charge's amount, customer, project, item and date cannot be changed (400
+  USER_ERROR); its description and external id can.
 - A customer payment applies amounts to open invoices of its customer, lowering their
   amount remaining (status Paid In Full at zero); deleting the payment restores them.
 - Read-only fields in a request body (`id`, `links`, `lastModifiedDate`, `total`, ...) are
@@ -259,6 +261,14 @@ def _update(
     _check_unique_external_id(conn, rtype, values, record_id)
     now = _now(store)
     values["lastmodifieddate"] = now
+    if rtype is CHARGE and _BILLED_CHARGE_COLUMNS & values.keys():
+        invoice = conn.execute("SELECT invoice FROM charge WHERE id = ?", (record_id,)).fetchone()[0]
+        if invoice is not None:
+            raise bad_request(
+                "USER_ERROR",
+                f"Charge {record_id} has been billed on invoice {invoice}; its amount, customer, project, item "
+                "and date cannot be changed.",
+            )
     if rtype is CHARGE and ({"quantity", "rate"} & values.keys()):
         current = conn.execute("SELECT quantity, rate FROM charge WHERE id = ?", (record_id,)).fetchone()
         values["amount"] = _money(values.get("quantity", current[0]) * values.get("rate", current[1]))
@@ -276,6 +286,12 @@ def _update(
             conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (record_id,))
         _add_invoice_lines(conn, record_id, entity, sublists["item"], now)
         _refresh_invoice(conn, record_id, now)
+
+
+# What a billed charge's invoice line was made from: frozen once the charge is invoiced.
+_BILLED_CHARGE_COLUMNS = frozenset(
+    {"billto", "project", "subsidiary", "currency", "billingitem", "chargedate", "quantity", "rate"}
+)
 
 
 def _missing(f: Field) -> NetSuiteError:

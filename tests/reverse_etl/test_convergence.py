@@ -1,7 +1,8 @@
 """The loop converges on the demo firm: ingest -> build -> write back -> ingest -> build fixes
 every customer attribute the systems disagreed on, stamps the golden ids and cross-references,
-creates the ERP customers of won deals without duplicates, and the next cycle has nothing
-left to write. A dry run before it changes nothing in any sandbox."""
+creates the ERP customers of won deals without duplicates, posts the approved time that
+matches its contracts as ERP charges (what stays unbilled is what cannot be posted), and the
+next cycle has nothing left to write. A dry run before it changes nothing in any sandbox."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ from tests.firm import LandedFirm, configs, firm_copy, served
 from transform.runner import build
 from transform.sql import query
 
-CUSTOMER_SYNCS = ["netsuite__customers", "harvest__customers", "salesforce__customers", "salesforce__projects"]
+SYNCS = [
+    "netsuite__customers",
+    "harvest__customers",
+    "salesforce__customers",
+    "salesforce__projects",
+    "netsuite__time_entries",
+]
 
 
 def targets(cluster: SandboxCluster) -> dict:
@@ -41,18 +48,28 @@ def sandbox_fingerprint(firm: LandedFirm) -> dict[str, int]:
     return {
         "salesforce": firm.store.connect("salesforce").execute("SELECT MAX(SystemModstamp) FROM Account").fetchone()[0],
         "netsuite": firm.store.connect("netsuite").execute("SELECT MAX(lastmodifieddate) FROM customer").fetchone()[0],
+        "netsuite charges": firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM charge").fetchone()[0],
         "harvest": firm.store.connect("harvest").execute("SELECT MAX(updated_at) FROM clients").fetchone()[0],
     }
 
 
 def cycle(firm: LandedFirm, cluster: SandboxCluster) -> None:
     assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
-    engine.execute(firm.warehouse, targets(cluster), CUSTOMER_SYNCS)
+    engine.execute(firm.warehouse, targets(cluster), SYNCS)
     time.sleep(1.1)  # the next load reads up to the servers' clock: let it pass the writes' second
     ingest(warehouse=firm.warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
 
 
-def test_write_back_fixes_customer_drift_and_a_second_cycle_plans_no_writes(
+def unbilled_reasons(warehouse: Warehouse) -> list[str]:
+    return [
+        r
+        for (r,) in query(
+            warehouse, "SELECT reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_time'"
+        )
+    ]
+
+
+def test_write_back_fixes_customer_drift_posts_time_and_a_second_cycle_plans_no_writes(
     landed_demo_firm: LandedFirm, tmp_path: Path
 ) -> None:
     firm = firm_copy(landed_demo_firm, tmp_path)
@@ -60,8 +77,9 @@ def test_write_back_fixes_customer_drift_and_a_second_cycle_plans_no_writes(
     with served(firm) as cluster:
         assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
         before = open_exceptions(firm.warehouse)
+        charges_before = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM charge").fetchone()[0]
         untouched = sandbox_fingerprint(firm)
-        dry_run = engine.plan(firm.warehouse, CUSTOMER_SYNCS)
+        dry_run = engine.plan(firm.warehouse, SYNCS)
         assert dry_run.writes > 0 and sandbox_fingerprint(firm) == untouched
 
         cycle(firm, cluster)
@@ -69,11 +87,18 @@ def test_write_back_fixes_customer_drift_and_a_second_cycle_plans_no_writes(
         assert build(firm.warehouse, target_dir=firm.root / "dbt_target").ok
 
         after = open_exceptions(firm.warehouse)
-        final_plan = engine.plan(firm.warehouse, CUSTOMER_SYNCS)
+        still_unbilled = unbilled_reasons(firm.warehouse)
+        final_plan = engine.plan(firm.warehouse, SYNCS)
     creates = {s.sync.name: s.creates for s in dry_run.syncs}
 
     assert before["customer_attribute_drift"] > 0 and "customer_attribute_drift" not in after
     assert after.get("customer_missing_cross_reference", 0) < before["customer_missing_cross_reference"]
+    # approved time: every valid entry posted once; what stays unbilled is what fails validation
+    posted = creates["netsuite__time_entries"]
+    assert posted > 0 and after["unbilled_time"] == before["unbilled_time"] - posted
+    assert all("cannot be posted to the ERP: " in reason for reason in still_unbilled)
+    charges_after = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM charge").fetchone()[0]
+    assert charges_after == charges_before + posted
     assert final_plan.writes == 0
     assert sum(s.held for s in final_plan.syncs) == 0  # the demo firm injects no write conflicts
     # each won deal's ERP customer was created once, however many cycles ran

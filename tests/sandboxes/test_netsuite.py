@@ -496,6 +496,36 @@ def test_charge_amount_is_quantity_times_rate(ns: NetSuite) -> None:
     assert (record["amount"], record["stage"], record["currency"]["id"]) == (900.0, "Ready For Billing", "2")
 
 
+def test_a_charge_upserted_twice_by_external_id_is_one_charge_with_the_second_values(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    body = {"billTo": {"id": "1"}, "billingItem": {"id": "2"}, "chargeDate": "2026-02-02", "quantity": 8, "rate": 100}
+    first = ns.created_id(ns.client.put(f"{RECORD}/charge/eid:harvest-te-7-v1", json=body))
+    second = ns.created_id(ns.client.put(f"{RECORD}/charge/eid:harvest-te-7-v1", json={**body, "quantity": 6}))
+
+    assert first == second
+    assert ns.items("SELECT externalid, quantity, amount FROM charge") == [
+        {"links": [], "externalid": "harvest-te-7-v1", "quantity": "6", "amount": "600"}
+    ]
+
+
+def test_a_billed_charge_keeps_its_amount_but_may_take_a_new_external_id(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=8, rate=150, day="2026-02-02")
+    ns.created_id(
+        ns.client.post(f"{RECORD}/invoice", json={"entity": {"id": "1"}, "item": {"items": [{"charge": {"id": "1"}}]}})
+    )
+
+    refused = ns.client.patch(f"{RECORD}/charge/1", json={"quantity": 6})
+    renamed = ns.client.patch(f"{RECORD}/charge/1", json={"externalId": "harvest-te-7-v2"})
+
+    assert refused.status_code == 400 and _error(refused)["o:errorCode"] == "USER_ERROR"
+    assert "billed on invoice" in _error(refused)["detail"]
+    assert renamed.status_code == 204
+    assert ns.items("SELECT externalid, quantity FROM charge") == [
+        {"links": [], "externalid": "harvest-te-7-v2", "quantity": "8"}
+    ]
+
+
 def test_invoicing_charges_totals_the_lines_and_marks_the_charges_processed(ns: NetSuite) -> None:
     seed_customers(ns.store, 1)
     seed_charge(ns.store, 1, customer=1, quantity=8, rate=150, day="2026-02-02")

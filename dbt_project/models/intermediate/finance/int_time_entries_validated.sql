@@ -1,0 +1,237 @@
+{#- Every approved, billable PSA time entry checked against its contract before it is posted
+    to the ERP as a billable charge (scenario "approved time -> billable in the ERP"), with the
+    charge it would be and, once posted, the charge it is.
+
+    The checks, in order; the first that fails is the entry's validation_failure, with a reason
+    a finance person can read:
+    - no_erp_project: the PSA project has no ERP project (job) to post to;
+    - no_contract: the project has no signed contract to bill it against;
+    - unmapped_task: the entry's task maps to no ERP billing item (seeds/billing_items.csv, by
+      the item's code, an item the ERP has and has not made inactive);
+    - no_contract_rate: the contract has no rate for the task's role on the day the time was
+      spent (rate_cards: amendments included, each from its effective date);
+    - rate_mismatch: the PSA priced the time at another rate than that contract rate;
+    - unknown_legal_entity / wrong_legal_entity: the contract's legal entity is no ERP
+      subsidiary, or the ERP project is booked in another one.
+    The charge is in the contract's currency and legal entity, at the contract's rate. Harvest
+    keeps one currency per client, so a client contracting in two currencies shows the other
+    one in the PSA; the contract, not the PSA, decides the charge's currency.
+
+    A posted entry is changed_since_posting when the PSA now says something else than its
+    charge (hours, rate, day, project or billing item): an edit after posting, to be corrected
+    on the same charge. posting_version is the version in the charge's external id
+    (harvest-te-<time entry id>-v<n>): 1 for a first posting, one more for each correction. -#}
+
+with
+
+entries as (
+    select * from {{ ref('int_time_entries_posting_status') }}
+),
+
+tasks as (
+    select * from {{ ref('stg_harvest__tasks') }}
+),
+
+projects as (
+    select * from {{ ref('projects') }}
+    where harvest_project_id is not null
+),
+
+contracts as (
+    select * from {{ ref('contracts') }}
+),
+
+rate_cards as (
+    select * from {{ ref('rate_cards') }}
+),
+
+contracted_entities as (
+    select * from {{ ref('int_projects_contracted_entities') }}
+),
+
+erp_projects as (
+    select * from {{ ref('stg_netsuite__projects') }}
+    where not is_deleted
+),
+
+subsidiaries as (
+    select * from {{ ref('stg_netsuite__subsidiaries') }}
+),
+
+billing_items as (
+    select
+        billing_items.psa_name as task_name,
+        billing_items.erp_item_code,
+        items.item_id
+    from {{ ref('billing_items') }} as billing_items
+    left join {{ ref('stg_netsuite__items') }} as items
+        on items.item_code = billing_items.erp_item_code
+        and not coalesce(items.is_deleted, false)
+        and not coalesce(items.is_inactive, false)
+    where billing_items.psa_object = 'task'
+),
+
+charges as (
+    select
+        traced.*,
+        currencies.currency_code
+    from {{ ref('int_charges_traced') }} as traced
+    left join {{ ref('stg_netsuite__currencies') }} as currencies
+        on currencies.currency_id = traced.currency_id
+    where traced.psa_source_object = 'time_entries'
+),
+
+priced as (
+    select
+        entries.time_entry_id,
+        entries.client_id as harvest_client_id,
+        entries.project_id as harvest_project_id,
+        entries.task_id,
+        tasks.task_name,
+        entries.user_id,
+        entries.spent_date,
+        entries.hours,
+        entries.billable_rate as psa_rate,
+        entries.currency_code as psa_currency_code,
+        entries.approved_on,
+        entries.days_since_approval,
+        projects.golden_project_id,
+        projects.golden_customer_id,
+        projects.name as project_name,
+        projects.netsuite_project_id,
+        erp_projects.project_number as netsuite_project_number,
+        erp_projects.customer_id as netsuite_customer_id,
+        erp_projects.subsidiary_id as netsuite_project_subsidiary_id,
+        project_subsidiaries.subsidiary_name as netsuite_project_subsidiary_name,
+        contracts.contract_id,
+        coalesce(contracts.contract_number, contracts.contract_id) as contract_label,
+        contracts.currency_code,
+        contracted_entities.contracted_legal_entity_name,
+        contracted_entities.contracted_legal_entity_id as legal_entity_id,
+        billing_items.erp_item_code,
+        billing_items.item_id as billing_item_id,
+        rate_cards.rate_card_id,
+        rate_cards.hourly_rate as contract_rate,
+        rate_cards.currency_code as contract_rate_currency_code,
+        rate_cards.amendment_number,
+        rate_cards.effective_from as rate_effective_from,
+        entries.charge_id,
+        entries.is_posted
+    from entries
+    left join tasks
+        on tasks.task_id = entries.task_id
+    left join projects
+        on projects.harvest_project_id = entries.project_id
+    left join erp_projects
+        on erp_projects.project_id = projects.netsuite_project_id
+    left join subsidiaries as project_subsidiaries
+        on project_subsidiaries.subsidiary_id = erp_projects.subsidiary_id
+    left join contracts
+        on contracts.contract_id = projects.contract_id
+    left join contracted_entities
+        on contracted_entities.project_id = projects.netsuite_project_id
+    left join billing_items
+        on billing_items.task_name = tasks.task_name
+    left join rate_cards
+        on rate_cards.contract_id = projects.contract_id
+        and rate_cards.role_name = tasks.task_name
+        and rate_cards.effective_from <= entries.spent_date
+        and (rate_cards.effective_to is null or rate_cards.effective_to >= entries.spent_date)
+),
+
+judged as (
+    select
+        priced.*,
+        case
+            when netsuite_project_id is null or netsuite_project_number is null then 'no_erp_project'
+            when contract_id is null then 'no_contract'
+            when billing_item_id is null then 'unmapped_task'
+            when contract_rate is null then 'no_contract_rate'
+            when psa_rate is null or abs(psa_rate - contract_rate) >= 0.005 then 'rate_mismatch'
+            when legal_entity_id is null then 'unknown_legal_entity'
+            when netsuite_project_subsidiary_id is distinct from legal_entity_id then 'wrong_legal_entity'
+        end as validation_failure
+    from priced
+)
+
+select
+    judged.time_entry_id,
+    judged.harvest_client_id,
+    judged.harvest_project_id,
+    judged.task_id,
+    judged.task_name,
+    judged.user_id,
+    judged.golden_project_id,
+    judged.golden_customer_id,
+    judged.netsuite_project_id,
+    judged.netsuite_customer_id,
+    judged.contract_id,
+    judged.legal_entity_id,
+    judged.billing_item_id,
+    judged.rate_card_id,
+    judged.currency_code,
+    judged.spent_date,
+    judged.hours,
+    judged.psa_rate,
+    judged.contract_rate,
+    cast(judged.hours * judged.contract_rate as {{ dbt.type_float() }}) as amount,
+    judged.amendment_number,
+    judged.approved_on,
+    judged.days_since_approval,
+    judged.validation_failure is null as is_valid,
+    judged.validation_failure,
+    case judged.validation_failure
+        when 'no_erp_project' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
+            || ' has no ERP project to post it to'
+        when 'no_contract' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
+            || ' has no signed contract to bill it against'
+        when 'unmapped_task' then 'task ' || coalesce(judged.task_name, judged.task_id)
+            || case
+                when judged.erp_item_code is null then ' is mapped to no ERP billing item'
+                else ' is billed as item ' || judged.erp_item_code || ', which the ERP does not have (or made inactive)'
+            end
+        when 'no_contract_rate' then 'contract ' || judged.contract_label || ' has no rate for '
+            || judged.task_name || ' on ' || cast(judged.spent_date as {{ dbt.type_string() }})
+        when 'rate_mismatch' then 'rate ' || coalesce({{ format_amount('judged.psa_rate') }}, '(none)') || ' '
+            || coalesce(judged.psa_currency_code, '') || ' differs from '
+            || case
+                when judged.amendment_number = 0 then 'the original contract rate '
+                else 'contract amendment ' || cast(judged.amendment_number as {{ dbt.type_string() }}) || ' rate '
+            end
+            || {{ format_amount('judged.contract_rate') }} || ' ' || judged.contract_rate_currency_code
+            || ' effective ' || cast(judged.rate_effective_from as {{ dbt.type_string() }})
+            || ' (contract ' || judged.contract_label || ')'
+        when 'unknown_legal_entity' then 'contract ' || judged.contract_label || ' was signed with '
+            || coalesce(judged.contracted_legal_entity_name, '(no legal entity)') || ', which is no ERP subsidiary'
+        when 'wrong_legal_entity' then 'ERP project ' || judged.netsuite_project_number || ' is booked in '
+            || coalesce(judged.netsuite_project_subsidiary_name, 'subsidiary ' || judged.netsuite_project_subsidiary_id)
+            || ' but contract ' || judged.contract_label || ' was signed with ' || judged.contracted_legal_entity_name
+    end as validation_reason,
+    judged.is_posted,
+    charges.charge_id,
+    charges.external_id as charge_external_id,
+    coalesce(
+        cast(nullif(regexp_replace({{ dbt.split_part('charges.external_id', "'-'", 4) }}, '[^0-9]', '', 'g'), '') as integer),
+        1
+    ) as posting_version,
+    charges.quantity as charge_quantity,
+    charges.rate as charge_rate,
+    charges.charge_date,
+    charges.project_id as charge_project_id,
+    charges.customer_id as charge_customer_id,
+    charges.item_id as charge_billing_item_id,
+    charges.subsidiary_id as charge_legal_entity_id,
+    charges.currency_code as charge_currency_code,
+    charges.invoice_id as charge_invoice_id,
+    charges.extracted_at as charge_extracted_at,
+    charges.invoice_id is not null as is_invoiced,
+    charges.charge_id is not null and (
+        round(cast(charges.quantity as numeric), 2) is distinct from round(cast(judged.hours as numeric), 2)
+        or round(cast(charges.rate as numeric), 2) is distinct from round(cast(judged.psa_rate as numeric), 2)
+        or charges.charge_date is distinct from judged.spent_date
+        or charges.project_id is distinct from judged.netsuite_project_id
+        or charges.item_id is distinct from judged.billing_item_id
+    ) as is_changed_since_posting
+from judged
+left join charges
+    on charges.charge_id = judged.charge_id
