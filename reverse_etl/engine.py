@@ -110,6 +110,7 @@ class SyncResult:
     created: int = 0
     failed: int = 0
     held: int = 0
+    waiting_for_parent: int = 0  # creates left for a later run: their parent was not written
     fatal: str | None = None
 
 
@@ -321,7 +322,7 @@ def _execute_sync(
     ledger: Ledger, target: Target, sync_plan: SyncPlan, run_id: str, on_progress: Callable[[str], None]
 ) -> SyncResult:
     sync = sync_plan.sync
-    result = SyncResult(sync)
+    result = SyncResult(sync, waiting_for_parent=sync_plan.waiting_for_parent)
     failures = ledger.dead_letters(sync.name)
     for planned, reason in sync_plan.to_hold:
         _hold(ledger, planned, reason, run_id)

@@ -1,4 +1,5 @@
-"""Harvest as a write-back target: canonical customers to Harvest clients.
+"""Harvest as a write-back target: canonical customers to Harvest clients, and canonical
+projects to Harvest projects with their task assignments (`harvest_projects.py`).
 
 - Update: `PATCH /clients/{id}` with only the fields to change (Harvest leaves the others).
 - Create: Harvest has no upsert and no idempotency key, but client names are unique
@@ -7,8 +8,9 @@
   `POST /clients`. A POST refused with "Name has already been taken" after a retry means the
   earlier attempt landed (its response was lost): the client is found by name again and
   reported as created, never made twice.
-- Fields: legal_name -> `name`, currency_code -> `currency`. Harvest holds an address only
-  as one free-text block (street, city and country together), so billing_country is not
+- Fields: legal_name -> `name`, currency_code -> `currency`; on a create also
+  billing_address -> `address` (the whole block). Harvest holds an address only as one
+  free-text block (street, city and country together), so billing_country alone is not
   writable: writing it would overwrite the rest of the address.
 - Pacing: a client-side sliding window (Harvest allows 100 requests per 15 s per token) keeps
   a large backlog from meeting 429s; a 429 that still comes is retried after `Retry-After`.
@@ -19,14 +21,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingestion.config import HarvestConfig
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.harvest_projects import PROJECT_FIELDS, ProjectsWriter
 from reverse_etl.targets.http import Sender, Sent, WindowPacer, json_body, local_failure, new_session, one_line
 
 SYSTEM = "harvest"
-CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency"}
+CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency", "billing_address": "address"}
 NAME_TAKEN = "has already been taken"
 SECRETS_HINT = (
     "check sources.harvest.access_token and sources.harvest.account_id "
@@ -82,13 +86,19 @@ class HarvestTarget:
                 "Accept": "application/json",
             },
         )
-        self._sender = Sender(config.http, pacer=_pacer(config, rate_limit_requests, rate_limit_window_seconds))
+        pacer = _pacer(config, rate_limit_requests, rate_limit_window_seconds)
+        self._sender = Sender(config.http, pacer=pacer)
+        # for a POST that must not be resent blindly (a project: Harvest would make a second one)
+        self._sender_once = Sender(replace(config.http, max_attempts=1), pacer=pacer)
 
     def writable_fields(self) -> Mapping[str, frozenset[str]]:
-        return {"customer": frozenset(CLIENT_FIELDS)}
+        return {"customer": frozenset(CLIENT_FIELDS), "project": frozenset(PROJECT_FIELDS)}
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Sent:
-        sent = self._sender.send(self._session, method, f"{self.base_url}{path}", **kwargs)
+    def _send(self, method: str, path: str, retry: bool = True, **kwargs: Any) -> Sent:
+        """One request to a path under the base URL (or a full URL, e.g. a links.next)."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        sender = self._sender if retry else self._sender_once
+        sent = sender.send(self._session, method, url, **kwargs)
         if sent.status == 401:
             raise TargetFatalError(
                 one_line(f"Harvest refused the credentials (401 {_message(sent)}) at {self.base_url}; {SECRETS_HINT}")
@@ -118,8 +128,11 @@ class HarvestTarget:
         return by_name
 
     def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
+        if entity == "project":
+            writer = ProjectsWriter(self._send, _message, self.config.http.max_attempts, self._pause)
+            return writer.write(writes)
         if entity != "customer":
-            raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer']")
+            raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer', 'project']")
         existing: dict[str, int] | None = None
         outcomes: list[Outcome] = []
         for w in writes:
@@ -133,6 +146,9 @@ class HarvestTarget:
                     existing = self._clients_by_name()
                 outcomes.append(self._create(w.sync_key, body, existing))
         return outcomes
+
+    def _pause(self, attempt: int) -> float:
+        return self._sender.backoff(attempt, None)
 
     @staticmethod
     def _body(w: Write) -> tuple[dict[str, Any], str | None]:

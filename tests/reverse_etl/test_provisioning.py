@@ -1,0 +1,295 @@
+"""Scenario 1, deal won -> ready to deliver, on the demo firm: a won deal of a customer known
+only to the CRM gets its ERP customer, then its PSA client, then its PSA project (code = the
+opportunity number, budget = the sold hours, one task per sold role at the contract's rate),
+and a readiness event once the systems' records have landed. A second run creates nothing; if
+the ERP step fails the PSA step waits, and the next run completes both, once; a project
+create retried after its answer was lost finds the project instead of making a second."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, Warehouse
+from ingestion.runner import ingest
+from reverse_etl import engine
+from reverse_etl.targets.base import Write
+from reverse_etl.targets.harvest import HarvestTarget
+from reverse_etl.targets.netsuite import NetSuiteTarget
+from sandboxes.common.faults import FaultRates
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
+from tests.firm import LandedFirm, configs, firm_copy
+from tests.reverse_etl.conftest import TargetSandboxes
+from transform.runner import build
+from transform.sql import query
+
+PROVISIONING = ["netsuite__customers", "harvest__customers", "harvest__projects"]
+# Harvest's throttle here: the real 100 requests per 15 s, its window shortened to keep tests short.
+HARVEST_LIMIT, HARVEST_WINDOW = 100, 1.0
+QUICK = HttpSettings(max_attempts=3, backoff_factor=0.01, max_retry_delay_seconds=0.2, timeout_seconds=15)
+
+
+@contextmanager
+def served(firm: LandedFirm) -> Iterator[SandboxCluster]:
+    settings = SandboxSettings(
+        store_dir=firm.root / "sandbox",
+        ports={s: 0 for s in SYSTEMS},
+        harvest=HarvestSettings(rate_limit_requests=HARVEST_LIMIT, rate_limit_window_seconds=HARVEST_WINDOW),
+    )
+    cluster = SandboxCluster(settings=settings).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def targets(cluster: SandboxCluster) -> dict[str, Any]:
+    return {
+        "netsuite": NetSuiteTarget(
+            NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest", http=QUICK), max_in_flight=2
+        ),
+        "harvest": HarvestTarget(
+            HarvestConfig(base_url=f"{cluster.url('harvest')}/v2", http=QUICK),
+            rate_limit_requests=HARVEST_LIMIT,
+            rate_limit_window_seconds=HARVEST_WINDOW,
+        ),
+    }
+
+
+def build_ok(firm: LandedFirm) -> None:
+    result = build(firm.warehouse, target_dir=firm.root / "dbt_target")
+    assert result.ok, result.output[-4000:]
+
+
+def land(firm: LandedFirm, cluster: SandboxCluster) -> None:
+    time.sleep(1.1)  # the next load reads up to the servers' clock: let it pass the writes' second
+    ingest(warehouse=firm.warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
+
+
+def new_customer_deal(warehouse: Warehouse) -> dict[str, Any]:
+    """A won deal planned for provisioning whose customer neither the ERP nor the PSA holds."""
+    rows = query(
+        warehouse,
+        """
+        SELECT p.golden_id, p.external_id, o.opportunity_id, o.golden_customer_id, c.legal_name
+        FROM marts.sync_harvest__projects AS p
+        INNER JOIN canonical.opportunities AS o ON o.opportunity_number = p.external_id
+        INNER JOIN canonical.customers AS c ON c.golden_customer_id = o.golden_customer_id
+        WHERE p.operation = 'create' AND p.field = 'requires:netsuite__customers'
+        ORDER BY p.external_id
+        """,
+    )
+    assert rows, "the demo firm has a won deal of a customer only the CRM knows"
+    golden_project_id, code, opportunity_id, golden_customer_id, legal_name = rows[0]
+    [(budget,)] = query(
+        warehouse,
+        f"SELECT desired_value FROM marts.sync_harvest__projects WHERE golden_id = '{golden_project_id}' AND field = 'budget'",
+    )
+    [(rates,)] = query(
+        warehouse,
+        f"SELECT desired_value FROM marts.sync_harvest__projects WHERE golden_id = '{golden_project_id}' AND field = 'hourly_rate'",
+    )
+    return {
+        "code": code,
+        "opportunity_id": opportunity_id,
+        "golden_customer_id": golden_customer_id,
+        "legal_name": legal_name,
+        "budget": float(budget),
+        "rates": {role: float(rate) for role, rate in json.loads(rates).items()},
+    }
+
+
+def erp_customers(firm: LandedFirm, golden_customer_id: str) -> list[int]:
+    rows = firm.store.connect("netsuite").execute("SELECT id FROM customer WHERE externalid = ?", (golden_customer_id,))
+    return [row[0] for row in rows.fetchall()]
+
+
+def psa_clients(firm: LandedFirm, name: str) -> list[int]:
+    rows = firm.store.connect("harvest").execute("SELECT id FROM clients WHERE name = ? COLLATE NOCASE", (name,))
+    return [row[0] for row in rows.fetchall()]
+
+
+def psa_projects(firm: LandedFirm, code: str) -> list[dict[str, Any]]:
+    db = firm.store.connect("harvest")
+    db.row_factory = None
+    rows = db.execute("SELECT id, client_id, budget, bill_by FROM projects WHERE code = ?", (code,)).fetchall()
+    return [dict(zip(("id", "client_id", "budget", "bill_by"), row, strict=True)) for row in rows]
+
+
+def task_rates(firm: LandedFirm, project_id: int) -> dict[str, float]:
+    rows = (
+        firm.store.connect("harvest")
+        .execute(
+            "SELECT t.name, a.hourly_rate FROM task_assignments AS a JOIN tasks AS t ON t.id = a.task_id WHERE a.project_id = ?",
+            (project_id,),
+        )
+        .fetchall()
+    )
+    return {name: rate for name, rate in rows}
+
+
+def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rates_then_a_readiness_event(
+    landed_demo_firm: LandedFirm, tmp_path: Path
+) -> None:
+    firm = firm_copy(landed_demo_firm, tmp_path)
+    with served(firm) as cluster:
+        build_ok(firm)
+        deal = new_customer_deal(firm.warehouse)
+        assert erp_customers(firm, deal["golden_customer_id"]) == []
+        assert psa_clients(firm, deal["legal_name"]) == [] and psa_projects(firm, deal["code"]) == []
+
+        engine.execute(firm.warehouse, targets(cluster), PROVISIONING)
+
+        [erp_customer] = erp_customers(firm, deal["golden_customer_id"])
+        [client] = psa_clients(firm, deal["legal_name"])
+        [project] = psa_projects(firm, deal["code"])
+        assert project["client_id"] == client and project["bill_by"] == "Tasks"
+        assert project["budget"] == deal["budget"] > 0
+        assert task_rates(firm, project["id"]) == deal["rates"] and len(deal["rates"]) >= 1
+
+        land(firm, cluster)
+        build_ok(firm)
+        events = query(
+            firm.warehouse,
+            f"""SELECT golden_customer_id, netsuite_customer_id, harvest_client_id, harvest_project_id,
+                       ready_at >= won_at
+                FROM marts.readiness_events WHERE opportunity_id = '{deal["opportunity_id"]}'""",
+        )
+        assert events == [(deal["golden_customer_id"], str(erp_customer), str(client), str(project["id"]), True)]
+        # the new client and ERP customer joined the deal's golden customer (no new duplicate)
+        linked = query(
+            firm.warehouse,
+            f"SELECT source_system, source_record_id FROM canonical.customer_xref "
+            f"WHERE golden_customer_id = '{deal['golden_customer_id']}' AND source_system <> 'salesforce' ORDER BY 1",
+        )
+        assert linked == [("harvest", str(client)), ("netsuite", str(erp_customer))]
+
+        # the second run finds everything in place: it creates nothing
+        again = engine.plan(firm.warehouse, PROVISIONING)
+        assert sum(s.creates for s in again.syncs) == 0
+        results = engine.execute(firm.warehouse, targets(cluster), PROVISIONING)
+        assert sum(r.created for r in results) == 0
+        assert len(psa_projects(firm, deal["code"])) == 1 and len(psa_clients(firm, deal["legal_name"])) == 1
+
+
+def test_when_the_erp_refuses_the_customer_the_psa_step_waits_and_the_next_run_completes_both_once(
+    landed_demo_firm: LandedFirm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "FIRST_RETRY_AFTER", timedelta(0))  # the failed create's backoff has passed
+    firm = firm_copy(landed_demo_firm, tmp_path)
+    with served(firm) as cluster:
+        build_ok(firm)
+        deal = new_customer_deal(firm.warehouse)
+
+        cluster.running["netsuite"].injector.set(FaultRates(rate_503=1.0))
+        results = {r.sync.name: r for r in engine.execute(firm.warehouse, targets(cluster), PROVISIONING)}
+
+        assert results["netsuite__customers"].failed > 0
+        assert erp_customers(firm, deal["golden_customer_id"]) == []
+        assert psa_clients(firm, deal["legal_name"]) == [] and psa_projects(firm, deal["code"]) == []
+        assert results["harvest__customers"].waiting_for_parent > 0
+        assert results["harvest__projects"].waiting_for_parent > 0
+
+        cluster.running["netsuite"].injector.set(FaultRates())
+        land(firm, cluster)
+        build_ok(firm)
+        engine.execute(firm.warehouse, targets(cluster), PROVISIONING)
+
+        assert len(erp_customers(firm, deal["golden_customer_id"])) == 1
+        [client] = psa_clients(firm, deal["legal_name"])
+        [project] = psa_projects(firm, deal["code"])
+        assert project["client_id"] == client and task_rates(firm, project["id"]) == deal["rates"]
+
+
+# -- the Harvest target alone, on the shared test-size firm (tests/reverse_etl/conftest.py) ----
+
+
+def project_create(client_id: int, code: str) -> Write:
+    return Write(
+        f"golden:PRJ-{code}",
+        "create",
+        None,
+        code,
+        {
+            "project_name": f"Provisioning test {code}",
+            "project_code": code,
+            "harvest_client_id": str(client_id),
+            "budget": "120.00",
+            "hourly_rate": json.dumps({"Analyst": "150.00", "Partner": "400.00"}),
+        },
+    )
+
+
+def harvest_get(vendors: TargetSandboxes, path: str) -> dict[str, Any]:
+    config = vendors.harvest_config()
+    headers = {
+        "Authorization": f"Bearer {config.access_token}",
+        "Harvest-Account-Id": config.account_id,
+        "User-Agent": "Concord tests",
+    }
+    for _ in range(10):
+        response = requests.get(f"{config.base_url}{path}", headers=headers, timeout=15)
+        if response.status_code != 429:
+            break
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    response.raise_for_status()
+    return response.json()
+
+
+def test_a_project_create_run_again_after_its_answer_was_lost_finds_the_project_and_makes_no_second(
+    vendors: TargetSandboxes,
+) -> None:
+    from tests.reverse_etl.conftest import HARVEST_LIMIT as LIMIT
+    from tests.reverse_etl.conftest import HARVEST_WINDOW_SECONDS as WINDOW
+
+    [(client_id,)] = vendors.sql("harvest", "SELECT MIN(id) FROM clients")
+    target = HarvestTarget(vendors.harvest_config(), rate_limit_requests=LIMIT, rate_limit_window_seconds=WINDOW)
+
+    [first] = target.write("project", [project_create(client_id, "PROV-RETRY-1")])
+    # the same create again, as a run killed before it recorded the answer would send it
+    [second] = target.write("project", [project_create(client_id, "PROV-RETRY-1")])
+
+    assert first.ok and first.created and second.ok and not second.created
+    assert second.target_record_id == first.target_record_id
+    projects = vendors.sql("harvest", "SELECT id FROM projects WHERE code = 'PROV-RETRY-1'")
+    assert projects == [(int(first.target_record_id),)]
+    assigned = harvest_get(vendors, f"/projects/{first.target_record_id}/task_assignments")["task_assignments"]
+    assert sorted((a["task"]["name"], a["hourly_rate"]) for a in assigned) == [("Analyst", 150.0), ("Partner", 400.0)]
+
+
+def test_a_project_create_under_injected_faults_makes_exactly_one_project(vendors: TargetSandboxes) -> None:
+    from tests.reverse_etl.conftest import HARVEST_LIMIT as LIMIT
+    from tests.reverse_etl.conftest import HARVEST_WINDOW_SECONDS as WINDOW
+
+    [(client_id,)] = vendors.sql("harvest", "SELECT MIN(id) FROM clients")
+    target = HarvestTarget(vendors.harvest_config(), rate_limit_requests=LIMIT, rate_limit_window_seconds=WINDOW)
+    vendors.faults("harvest", FaultRates(rate_503=0.2, rate_drop=0.1), seed=3)
+    codes = [f"PROV-FAULT-{n}" for n in range(8)]
+
+    outcomes = target.write("project", [project_create(client_id, code) for code in codes])
+
+    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
+    for code in codes:
+        assert len(vendors.sql("harvest", "SELECT id FROM projects WHERE code = ?", code)) == 1, code
+
+
+def test_rates_that_are_not_a_json_object_of_role_to_rate_are_refused_before_any_request(
+    vendors: TargetSandboxes,
+) -> None:
+    target = HarvestTarget(vendors.harvest_config())
+    write = project_create(1, "PROV-BAD")
+    bad = Write(write.sync_key, "create", None, "PROV-BAD", {**write.values, "hourly_rate": "150"})
+
+    [outcome] = target.write("project", [bad])
+
+    assert not outcome.ok and outcome.error_category == "validation" and outcome.attempts == 0
+    assert "role -> rate" in (outcome.message or "")
