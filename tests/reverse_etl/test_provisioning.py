@@ -8,6 +8,10 @@ create retried after its answer was lost finds the project instead of making a s
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,16 +25,20 @@ import requests
 from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
+from reverse_etl.ledger import SCHEMA, Ledger
 from reverse_etl.targets.base import Write
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
+from sandboxes.simulator import generate
+from sandboxes.store import Store
+from tests.conftest import StartSandboxes
 from tests.firm import LandedFirm, configs, firm_copy
 from tests.reverse_etl.conftest import TargetSandboxes
 from transform.runner import build
-from transform.sql import query
+from transform.sql import execute, query
 
 PROVISIONING = ["netsuite__customers", "harvest__customers", "harvest__projects"]
 # Harvest's throttle here: the real 100 requests per 15 s, its window shortened to keep tests short.
@@ -293,3 +301,101 @@ def test_rates_that_are_not_a_json_object_of_role_to_rate_are_refused_before_any
 
     assert not outcome.ok and outcome.error_category == "validation" and outcome.attempts == 0
     assert "role -> rate" in (outcome.message or "")
+
+
+# -- a provisioning run killed mid-batch and run again ----------------------------------------
+
+PROJECTS = 30
+RUN = """
+import sys
+from pathlib import Path
+from ingestion.config import HarvestConfig, HttpSettings, Warehouse
+from reverse_etl import engine
+from reverse_etl.targets.harvest import HarvestTarget
+config = HarvestConfig(base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+target = HarvestTarget(config, rate_limit_requests=1000, rate_limit_window_seconds=1.0)
+engine.execute(Warehouse(kind="duckdb", duckdb_path=Path(sys.argv[1])), {"harvest": target}, ["harvest__projects"])
+"""
+
+
+def plan_project_creates(warehouse: Warehouse, client_ids: list[int]) -> None:
+    """The projects sync model as dbt would build it: PROJECTS won deals under existing clients."""
+    rows = ", ".join(
+        f"('golden:PRJ-KILL-{n:03d}', 'PRJ-KILL-{n:03d}', 'create', NULL, 'KILL-{n:03d}', '{field}', '{value}', NULL, NULL)"
+        for n in range(PROJECTS)
+        for field, value in (
+            ("project_name", f"Kill test project {n:03d}"),
+            ("project_code", f"KILL-{n:03d}"),
+            ("harvest_client_id", str(client_ids[n % len(client_ids)])),
+            ("budget", "100.00"),
+            ("hourly_rate", '{"Analyst": "150.00", "Consultant": "190.00"}'),
+        )
+    )
+    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
+    execute(
+        warehouse,
+        f"""CREATE TABLE marts.sync_harvest__projects AS SELECT sync_key, golden_id, operation, target_record_id,
+            external_id, field, desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
+            FROM (VALUES {rows}) AS model (sync_key, golden_id, operation, target_record_id, external_id, field,
+            desired_value, current_value, current_as_of)""",
+    )
+
+
+def kill_projects(store_dir: Path) -> dict[str, int]:
+    store = Store(store_dir)
+    try:
+        rows = store.connect("harvest").execute(
+            "SELECT code, COUNT(*) FROM projects WHERE code LIKE 'KILL-%' GROUP BY code"
+        )
+        return dict(rows.fetchall())
+    finally:
+        store.close()
+
+
+def test_a_provisioning_run_killed_mid_batch_and_run_again_creates_every_project_once_with_its_tasks(
+    tmp_path: Path, start_sandboxes: StartSandboxes
+) -> None:
+    store = Store(tmp_path / "sandbox").create()
+    generate(store, size="test", seed=7)
+    client_ids = [row[0] for row in store.connect("harvest").execute("SELECT id FROM clients ORDER BY id LIMIT 5")]
+    store.close()
+    cluster = start_sandboxes(
+        systems=("harvest",),
+        harvest=HarvestSettings(rate_limit_enabled=False),
+        faults={"harvest": FaultRates(rate_slow=1.0, slow_seconds=0.03)},  # so the kill lands mid-batch
+    )
+    base_url = f"{cluster.url('harvest')}/v2"
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    plan_project_creates(warehouse, client_ids)
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(warehouse.duckdb_path), base_url], cwd=Path(__file__).parents[2], env=os.environ
+    )
+    deadline = time.monotonic() + 60
+    while len(kill_projects(tmp_path / "sandbox")) < PROJECTS // 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    killed_at = len(kill_projects(tmp_path / "sandbox"))
+    assert 0 < killed_at < PROJECTS, "the kill should land mid-batch"
+
+    config = HarvestConfig(base_url=base_url, http=QUICK)
+    target = HarvestTarget(config, rate_limit_requests=1000, rate_limit_window_seconds=1.0)
+    [result] = engine.execute(warehouse, {"harvest": target}, ["harvest__projects"])
+
+    counts = kill_projects(tmp_path / "sandbox")
+    assert len(counts) == PROJECTS and set(counts.values()) == {1}  # every project once, none twice
+    assert (result.written, result.failed) == (PROJECTS, 0)
+    assert result.created == PROJECTS - killed_at  # the killed run's projects were found by their code
+    with Ledger(warehouse, read_only=True) as ledger:
+        in_flight = ledger.rows(f"SELECT COUNT(*) FROM {SCHEMA}.attempts WHERE status = 'in_flight'")
+    assert in_flight[0][0] >= 1  # what the killed run had sent when it died
+    store = Store(tmp_path / "sandbox")
+    try:
+        assigned = store.connect("harvest").execute(
+            """SELECT p.code, COUNT(*), SUM(a.hourly_rate) FROM projects AS p
+               JOIN task_assignments AS a ON a.project_id = p.id WHERE p.code LIKE 'KILL-%' GROUP BY p.code"""
+        )
+        assert {(count, total) for _, count, total in assigned.fetchall()} == {(2, 340.0)}
+    finally:
+        store.close()
