@@ -274,6 +274,31 @@ def test_a_project_create_run_again_after_its_answer_was_lost_finds_the_project_
     assert sorted((a["task"]["name"], a["hourly_rate"]) for a in assigned) == [("Analyst", 150.0), ("Partner", 400.0)]
 
 
+def test_an_update_patches_the_budget_and_each_rate_that_differs_and_assigns_a_role_harvest_lacks(
+    vendors: TargetSandboxes,
+) -> None:
+    from tests.reverse_etl.conftest import HARVEST_LIMIT as LIMIT
+    from tests.reverse_etl.conftest import HARVEST_WINDOW_SECONDS as WINDOW
+
+    [(client_id,)] = vendors.sql("harvest", "SELECT MIN(id) FROM clients")
+    target = HarvestTarget(vendors.harvest_config(), rate_limit_requests=LIMIT, rate_limit_window_seconds=WINDOW)
+    [created] = target.write("project", [project_create(client_id, "PROV-UPDATE-1")])
+    project_id = created.target_record_id
+    amended = {"budget": "150.00", "hourly_rate": json.dumps({"Analyst": "165.00", "Consultant": "200.00"})}
+
+    [updated] = target.write("project", [Write("harvest:" + str(project_id), "update", project_id, None, amended)])
+
+    assert updated.ok and updated.target_record_id == project_id and not updated.created
+    assert vendors.sql("harvest", "SELECT budget FROM projects WHERE id = ?", int(project_id)) == [(150.0,)]
+    assigned = harvest_get(vendors, f"/projects/{project_id}/task_assignments")["task_assignments"]
+    # Partner, sold before and not in the update, is left as it was
+    assert sorted((a["task"]["name"], a["hourly_rate"]) for a in assigned) == [
+        ("Analyst", 165.0),
+        ("Consultant", 200.0),
+        ("Partner", 400.0),
+    ]
+
+
 def test_a_project_create_under_injected_faults_makes_exactly_one_project(vendors: TargetSandboxes) -> None:
     from tests.reverse_etl.conftest import HARVEST_LIMIT as LIMIT
     from tests.reverse_etl.conftest import HARVEST_WINDOW_SECONDS as WINDOW
