@@ -7,9 +7,9 @@ and rates, and the budget and rates of existing projects corrected.
   keys are Harvest task names (a task missing from the account is created) and whose values
   become each assignment's `hourly_rate` (`bill_by` "Tasks", so time is billed at them).
 - Create, check-before-create by code: Harvest has no upsert and does not keep codes unique,
-  so the client's projects are listed first (`GET /projects?client_id=`) and a project already
-  holding the code is completed instead of created (a retried or killed run's project is
-  found, not made twice). The POST itself is never retried blindly: a POST that got no answer
+  so the projects are listed first (once per call, `GET /projects`, indexed by client and
+  code) and a project already holding the code under that client is completed instead of
+  created (a retried or killed run's project is found, not made twice). The POST itself is never retried blindly: a POST that got no answer
   (a timeout, a dropped connection, a 5xx or 429) is followed by the same check before it is
   sent again, so a create whose response was lost is found, not repeated.
 - Task assignments: listed per project; a role without one is assigned (`POST
@@ -47,6 +47,7 @@ class ProjectsWriter:
         self._max_attempts = max(max_attempts, 1)
         self._pause = pause
         self._tasks: dict[str, int] | None = None  # lower-cased task name -> id, listed once a call
+        self._projects: dict[tuple[str, str], str] | None = None  # (client id, code) -> project id
 
     def write(self, writes: Sequence[Write]) -> list[Outcome]:
         return [self._write(w) for w in writes]
@@ -59,13 +60,21 @@ class ProjectsWriter:
             return local_failure(w.sync_key, problem)
         if w.operation == "update":
             return self._complete(w.sync_key, str(w.target_record_id), values, created=False)
-        client_id, code = values["harvest_client_id"], values["project_code"]
-        found, listing = self._project_with_code(client_id, code)
-        if listing is not None:
-            return listing.failure(w.sync_key, self._message(listing))
+        if self._projects is None:
+            projects, failed = self._list("/projects", "projects")
+            if failed is not None:
+                return _with(failed.failure(w.sync_key, self._message(failed)), failed.attempts)
+            self._projects = {}
+            for p in sorted(projects or [], key=lambda p: -int(p["id"])):  # the oldest wins
+                self._projects[(str((p.get("client") or {}).get("id")), str(p.get("code")))] = str(p["id"])
+        key = (str(values["harvest_client_id"]), str(values["project_code"]))
+        found = self._projects.get(key)
         if found is not None:  # checked before creating: it exists (an earlier attempt made it)
             return self._complete(w.sync_key, found, values, created=False, fields=("budget",))
-        return self._create(w.sync_key, values)
+        outcome = self._create(w.sync_key, values)
+        if outcome.target_record_id:
+            self._projects[key] = outcome.target_record_id
+        return outcome
 
     def _create(self, sync_key: str, values: dict[str, Any]) -> Outcome:
         body = {
@@ -82,7 +91,7 @@ class ProjectsWriter:
                 time.sleep(self._pause(attempt - 1))
                 found, listing = self._project_with_code(values["harvest_client_id"], values["project_code"])
                 if found is not None:
-                    outcome = self._complete(sync_key, found, values, created=True, fields=())
+                    outcome = self._complete(sync_key, found, values, created=True, fields=(), fresh=False)
                     return _with(outcome, attempts + outcome.attempts, note="created by an earlier attempt")
                 if listing is not None:
                     return listing.failure(sync_key, self._message(listing))
@@ -90,7 +99,7 @@ class ProjectsWriter:
             attempts += sent.attempts
             created = json_body(sent.response) if sent.status == 201 and sent.response is not None else None
             if isinstance(created, dict) and "id" in created:
-                outcome = self._complete(sync_key, str(created["id"]), values, created=True, fields=())
+                outcome = self._complete(sync_key, str(created["id"]), values, created=True, fields=(), fresh=True)
                 return _with(outcome, attempts + outcome.attempts, correlation_id=sent.correlation_id, status=201)
             if sent.response is not None and sent.status not in RETRIED_STATUSES:
                 break
@@ -103,8 +112,10 @@ class ProjectsWriter:
         values: dict[str, Any],
         created: bool,
         fields: Sequence[str] = ("budget",),
+        fresh: bool = False,
     ) -> Outcome:
-        """Patches the given project fields that are set, then the rates: one Outcome."""
+        """Patches the given project fields that are set, then the rates (a project made just
+        now has no assignments to list): one Outcome."""
         attempts = 0
         body = {name: values[name] for name in fields if name in values}
         if body:
@@ -114,7 +125,7 @@ class ProjectsWriter:
                 return _with(sent.failure(sync_key, self._message(sent)), attempts, target_record_id=project_id)
         last: Sent | None = None
         if "hourly_rate" in values:
-            failed, spent, last = self._assign(project_id, values["hourly_rate"])
+            failed, spent, last = self._assign(project_id, values["hourly_rate"], fresh)
             attempts += spent
             if failed is not None:
                 return _with(
@@ -132,7 +143,9 @@ class ProjectsWriter:
 
     # -- task assignments ----------------------------------------------------------------------
 
-    def _assign(self, project_id: str, rates: dict[str, float | None]) -> tuple[Sent | None, int, Sent | None]:
+    def _assign(
+        self, project_id: str, rates: dict[str, float | None], fresh: bool = False
+    ) -> tuple[Sent | None, int, Sent | None]:
         """Every role assigned to the project at its rate; (the failed request or None, HTTP
         attempts spent, the last request)."""
         attempts = 0
@@ -140,10 +153,12 @@ class ProjectsWriter:
         attempts += spent
         if failed is not None:
             return failed, attempts, failed
-        assigned, failed = self._list(f"/projects/{project_id}/task_assignments", "task_assignments")
-        attempts += 1
-        if failed is not None:
-            return failed, attempts, failed
+        assigned: list | None = []
+        if not fresh:
+            assigned, failed = self._list(f"/projects/{project_id}/task_assignments", "task_assignments")
+            attempts += 1
+            if failed is not None:
+                return failed, attempts, failed
         by_task = {int(a["task"]["id"]): a for a in assigned or []}
         last: Sent | None = None
         for role, rate in sorted(rates.items()):
