@@ -107,6 +107,7 @@ def new_customer_deal(warehouse: Warehouse) -> dict[str, Any]:
         f"SELECT desired_value FROM marts.sync_harvest__projects WHERE golden_id = '{golden_project_id}' AND field = 'hourly_rate'",
     )
     return {
+        "golden_project_id": golden_project_id,
         "code": code,
         "opportunity_id": opportunity_id,
         "golden_customer_id": golden_customer_id,
@@ -181,6 +182,12 @@ def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rate
         )
         assert linked == [("harvest", str(client)), ("netsuite", str(erp_customer))]
 
+        # the project as provisioned is the contract's: nothing left to correct in it
+        remaining = query(
+            firm.warehouse,
+            f"SELECT field FROM marts.sync_harvest__projects WHERE golden_id = '{deal['golden_project_id']}'",
+        )
+        assert remaining == []
         # the second run finds everything in place: it creates nothing
         again = engine.plan(firm.warehouse, PROVISIONING)
         assert sum(s.creates for s in again.syncs) == 0
