@@ -169,11 +169,20 @@ def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rate
         build_ok(firm)
         events = query(
             firm.warehouse,
-            f"""SELECT golden_customer_id, netsuite_customer_id, harvest_client_id, harvest_project_id,
-                       ready_at >= won_at
+            f"""SELECT golden_customer_id, golden_project_id, netsuite_customer_id, harvest_client_id,
+                       harvest_project_id, ready_at >= won_at
                 FROM marts.readiness_events WHERE opportunity_id = '{deal["opportunity_id"]}'""",
         )
-        assert events == [(deal["golden_customer_id"], str(erp_customer), str(client), str(project["id"]), True)]
+        assert events == [
+            (
+                deal["golden_customer_id"],
+                deal["golden_project_id"],  # the golden id the create planned is the landed project's
+                str(erp_customer),
+                str(client),
+                str(project["id"]),
+                True,
+            )
+        ]
         # the new client and ERP customer joined the deal's golden customer (no new duplicate)
         linked = query(
             firm.warehouse,
