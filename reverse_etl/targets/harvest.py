@@ -5,7 +5,9 @@ projects to Harvest projects with their task assignments (`harvest_projects.py`)
 - Create: Harvest has no upsert and no idempotency key, but client names are unique
   (case-insensitively). So a call with creates lists the clients once and looks each name
   up: a client already holding it is updated instead (`created=False`); otherwise
-  `POST /clients`. A POST refused with "Name has already been taken" after a retry means the
+  `POST /clients`. A create that carries the address block is only matched to a client at
+  that same address (an earlier attempt's): one of that name elsewhere may be another
+  customer, so the row is refused for a person to decide rather than written into it. A POST refused with "Name has already been taken" after a retry means the
   earlier attempt landed (its response was lost): the client is found by name again and
   reported as created, never made twice.
 - Fields: legal_name -> `name`, currency_code -> `currency`; on a create also
@@ -90,6 +92,7 @@ class HarvestTarget:
         self._sender = Sender(config.http, pacer=pacer)
         # for a POST that must not be resent blindly (a project: Harvest would make a second one)
         self._sender_once = Sender(replace(config.http, max_attempts=1), pacer=pacer)
+        self._addresses: dict[int, str | None] = {}  # client id -> address, as last listed
 
     def writable_fields(self) -> Mapping[str, frozenset[str]]:
         return {"customer": frozenset(CLIENT_FIELDS), "project": frozenset(PROJECT_FIELDS)}
@@ -108,6 +111,7 @@ class HarvestTarget:
     def _clients_by_name(self) -> dict[str, int]:
         """Every client's id by its lower-cased name (one listing, following links.next)."""
         by_name: dict[str, int] = {}
+        self._addresses.clear()
         url: str | None = f"{self.base_url}/clients"
         params: dict[str, Any] | None = {"per_page": 2000}
         while url:
@@ -124,6 +128,7 @@ class HarvestTarget:
                 )
             for client in body["clients"]:
                 by_name[str(client["name"]).lower()] = int(client["id"])
+                self._addresses[int(client["id"])] = client.get("address")
             url, params = (body.get("links") or {}).get("next"), None
         return by_name
 
@@ -176,14 +181,27 @@ class HarvestTarget:
             )
         return sent.failure(sync_key, _message(sent))
 
+    def _another_customers(self, client_id: int, body: dict[str, Any]) -> str | None:
+        """Why the client holding the name is not the one this create means, or None."""
+        if "address" not in body or _same_text(self._addresses.get(client_id), body["address"]):
+            return None
+        return (
+            f"Harvest already has a client named {body['name']!r} (id {client_id}) at another address; "
+            f"it may be another customer: a person decides (merge them, or rename one)"
+        )
+
     def _create(self, sync_key: str, body: dict[str, Any], existing: dict[str, int]) -> Outcome:
         name = str(body["name"]).lower()
         if name in existing:  # checked before creating: the client exists, update it instead
+            problem = self._another_customers(existing[name], body)
+            if problem:
+                return local_failure(sync_key, problem)
             return self._update(sync_key, str(existing[name]), body)
         sent = self._send("POST", "/clients", json=body)
         created = json_body(sent.response) if sent.status == 201 and sent.response is not None else None
         if isinstance(created, dict) and "id" in created:
             existing[name] = int(created["id"])
+            self._addresses[int(created["id"])] = body.get("address")
             return Outcome(
                 sync_key,
                 ok=True,
@@ -196,6 +214,9 @@ class HarvestTarget:
         message = _message(sent)
         if sent.status == 422 and message and NAME_TAKEN in message:
             existing.update(self._clients_by_name())
+            problem = self._another_customers(existing[name], body) if name in existing else None
+            if problem:
+                return local_failure(sync_key, problem)
             if name in existing:
                 if sent.attempts > 1:  # an earlier attempt made it and its answer was lost
                     return Outcome(
@@ -211,3 +232,8 @@ class HarvestTarget:
                 # made by someone else since the listing: update it instead
                 return self._update(sync_key, str(existing[name]), body, attempts_before=sent.attempts)
         return sent.failure(sync_key, message)
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    """Equal once spacing and letter case are set aside (how Harvest may hand text back)."""
+    return " ".join((a or "").split()).lower() == " ".join((b or "").split()).lower()

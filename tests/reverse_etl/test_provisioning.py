@@ -331,6 +331,33 @@ def test_a_project_create_under_injected_faults_makes_exactly_one_project(vendor
         assert len(vendors.sql("harvest", "SELECT id FROM projects WHERE code = ?", code)) == 1, code
 
 
+def client_create(name: str, address: str) -> Write:
+    values = {"legal_name": name, "currency_code": "EUR", "billing_address": address}
+    return Write(f"golden:GC-{name}", "create", None, f"GC-{name}", values)
+
+
+def test_a_client_create_finds_its_own_earlier_client_but_never_writes_into_another_customers_of_that_name(
+    vendors: TargetSandboxes,
+) -> None:
+    target = HarvestTarget(vendors.harvest_config())
+    [(other_id, other_name, other_address)] = vendors.sql(
+        "harvest", "SELECT id, name, address FROM clients WHERE address IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    [made] = target.write("customer", [client_create("Provisioning Client GmbH", "Hauptstr. 1\n10115 Berlin\nGermany")])
+
+    [again] = target.write(
+        "customer", [client_create("Provisioning Client GmbH", "Hauptstr. 1\n10115 Berlin\nGermany")]
+    )
+    [other] = target.write("customer", [client_create(other_name, "Elsewhere 9\n75001 Paris\nFrance")])
+
+    assert made.ok and made.created and again.ok and again.target_record_id == made.target_record_id
+    assert not other.ok and other.error_category == "validation" and str(other_id) in (other.message or "")
+    assert vendors.sql("harvest", "SELECT name, address, currency FROM clients WHERE id = ?", other_id)[0][:2] == (
+        other_name,
+        other_address,
+    )
+
+
 def test_rates_that_are_not_a_json_object_of_role_to_rate_are_refused_before_any_request(
     vendors: TargetSandboxes,
 ) -> None:
