@@ -9,9 +9,15 @@ target holds as last landed) and the ledger, and decides per record:
   neither that value nor the new one (a conflict); or the field's conflict policy is
   `hold_on_conflict` and the target holds another value; held rows stay held until released
   (`concord sync release`) or dropped (`concord sync drop`).
-A plan changes nothing: it is the dry run.
+- wait for its parent: a create naming a parent (`requires:<sync>`, e.g. a Harvest project
+  whose client, or a Harvest client whose ERP customer, does not exist yet as landed) is written
+  only once Concord has written that parent; it then receives the parent's new id. If the ERP
+  step fails, the PSA step waits, and the run that completes the parent completes the child.
+A plan changes nothing: it is the dry run (a child whose parent the same plan would write is
+counted as a write: it follows its parent).
 
-`execute()` writes a plan, parents first, through each system's Target (batched, rate-limited,
+`execute()` plans each sync just before writing it, parents first (so a child sees the parents
+this run wrote), through each system's Target (batched, rate-limited,
 idempotent), and records every attempt in the ledger before and after it is made, so a run
 killed mid-batch leaves `in_flight` rows that say which writes may or may not have happened
 (re-running is safe: creates are idempotent). A failed write is retried on later runs with
@@ -29,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from concord.errors import ConcordError
 from ingestion.config import Warehouse
 from reverse_etl.ledger import SCHEMA, Ledger, as_json, now_utc
-from reverse_etl.syncs import Sync, ownership, syncs
+from reverse_etl.syncs import REQUIRES, Sync, ownership, syncs
 from reverse_etl.targets.base import Outcome, Target, TargetFatalError, Write
 
 SYNC_SCHEMA = "marts"
@@ -61,6 +67,7 @@ class PlannedWrite:
     desired: dict[str, str | None] = field(default_factory=dict)
     current: dict[str, str | None] = field(default_factory=dict)
     current_as_of: datetime | None = None
+    requires: dict[str, str] = field(default_factory=dict)  # parent sync -> the parent's sync key
 
     def as_write(self) -> Write:
         return Write(self.sync_key, self.operation, self.target_record_id, self.external_id, dict(self.desired))  # type: ignore[arg-type]
@@ -75,6 +82,7 @@ class SyncPlan:
     dropped: int = 0  # a person chose to leave the target as it is
     waiting_to_land: int = 0  # written, not landed back yet
     waiting_to_retry: int = 0  # failed, retry time not reached
+    waiting_for_parent: int = 0  # a create whose parent is not written yet (e.g. the ERP customer)
     missing_model: bool = False
 
     @property
@@ -102,6 +110,7 @@ class SyncResult:
     created: int = 0
     failed: int = 0
     held: int = 0
+    waiting_for_parent: int = 0  # creates left for a later run: their parent was not written
     # records left as they are this run: written before and not landed back yet, waiting to
     # retry, still held for a person, or dropped by one
     unchanged: int = 0
@@ -124,9 +133,13 @@ def execute(
     run_id = uuid.uuid4().hex
     results = []
     with Ledger(warehouse) as ledger:
-        for sync_plan in _plan(ledger, _selected(only), now_utc()).syncs:
-            target = targets.get(sync_plan.sync.target)
-            if sync_plan.missing_model or target is None:
+        for sync in _selected(only):
+            target = targets.get(sync.target)
+            if target is None:
+                continue
+            # planned now, after the parents' syncs ran: a child sees the parents this run wrote
+            sync_plan = _plan_sync(ledger, sync, now_utc(), {})
+            if sync_plan.missing_model:
                 continue
             results.append(_execute_sync(ledger, target, sync_plan, run_id, on_progress))
     return results
@@ -154,10 +167,16 @@ def _selected(only: Sequence[str] | None) -> list[Sync]:
 
 
 def _plan(ledger: Ledger, selected: list[Sync], at: datetime) -> Plan:
-    return Plan([_plan_sync(ledger, sync, at) for sync in selected])
+    planned: list[SyncPlan] = []
+    to_be_written: dict[str, set[str]] = {}  # sync -> keys this plan writes: their children follow
+    for sync in selected:
+        sync_plan = _plan_sync(ledger, sync, at, to_be_written)
+        to_be_written[sync.name] = {w.sync_key for w in sync_plan.writes}
+        planned.append(sync_plan)
+    return Plan(planned)
 
 
-def _plan_sync(ledger: Ledger, sync: Sync, at: datetime) -> SyncPlan:
+def _plan_sync(ledger: Ledger, sync: Sync, at: datetime, to_be_written: dict[str, set[str]]) -> SyncPlan:
     result = SyncPlan(sync)
     if not ledger.relation_exists(SYNC_SCHEMA, sync.model):
         result.missing_model = True
@@ -168,6 +187,7 @@ def _plan_sync(ledger: Ledger, sync: Sync, at: datetime) -> SyncPlan:
     released = {h.sync_key for h in ledger.holds(sync.name, status="released")}
     dropped = {h.sync_key: h.values.get("desired", {}) for h in ledger.holds(sync.name, status="dropped")}
     policies = {f: ownership()[(sync.entity, f)].conflict_policy for f in sync.fields}
+    parents: dict[str, dict[str, str]] = {}  # parent sync -> its records Concord wrote, by key
 
     for planned in _read_model(ledger, sync):
         if planned.sync_key in held:
@@ -179,6 +199,9 @@ def _plan_sync(ledger: Ledger, sync: Sync, at: datetime) -> SyncPlan:
         failures, retry_at = dead.get(planned.sync_key, (0, None))
         if retry_at is not None and retry_at > at:
             result.waiting_to_retry += 1
+            continue
+        if not _parents_written(ledger, planned, parents, to_be_written):
+            result.waiting_for_parent += 1
             continue
         _drop_fields_waiting_to_land(planned, written)
         if not planned.desired:
@@ -192,14 +215,42 @@ def _plan_sync(ledger: Ledger, sync: Sync, at: datetime) -> SyncPlan:
     return result
 
 
+def _parents_written(
+    ledger: Ledger, planned: PlannedWrite, parents: dict[str, dict[str, str]], to_be_written: dict[str, set[str]]
+) -> bool:
+    """Whether every parent this create names has been written by Concord (or, in a dry run,
+    is written earlier in the same plan); hands the child each written parent's id."""
+    ready = True
+    for parent_name, parent_key in planned.requires.items():
+        if parent_name not in parents:
+            parents[parent_name] = ledger.written_records(parent_name)
+        parent_id = parents[parent_name].get(parent_key)
+        if parent_id is None:
+            ready = ready and parent_key in to_be_written.get(parent_name, set())
+            continue
+        id_field = _sync_named(parent_name).id_field
+        if id_field in planned.sync.create_fields and planned.desired.get(id_field) is None:
+            planned.desired[id_field] = parent_id
+            planned.current[id_field] = None
+    return ready
+
+
+def _sync_named(name: str) -> Sync:
+    return next(s for s in syncs() if s.name == name)
+
+
 def _read_model(ledger: Ledger, sync: Sync) -> list[PlannedWrite]:
     columns, rows = ledger.columns_and_rows(f"SELECT {', '.join(MODEL_COLUMNS)} FROM {SYNC_SCHEMA}.{sync.model}")
     by_key: dict[str, PlannedWrite] = {}
     unknown_fields = set()
+    known_syncs = {s.name for s in syncs()}
     for row in rows:
         r = dict(zip(columns, row, strict=True))
-        if r["field"] not in sync.fields:
-            unknown_fields.add(r["field"])
+        name = r["field"]
+        creating = r["operation"] == "create"
+        is_parent = name.startswith(REQUIRES) and name[len(REQUIRES) :] in known_syncs
+        if not (name in sync.fields or (creating and (is_parent or name in sync.create_fields))):
+            unknown_fields.add(name)
             continue
         planned = by_key.get(r["sync_key"])
         if planned is None:
@@ -212,12 +263,17 @@ def _read_model(ledger: Ledger, sync: Sync) -> list[PlannedWrite]:
                 r["external_id"],
                 current_as_of=_naive_utc(r["current_as_of"]),
             )
-        planned.desired[r["field"]] = r["desired_value"]
-        planned.current[r["field"]] = r["current_value"]
+        if is_parent:
+            if r["desired_value"] is not None:
+                planned.requires[name[len(REQUIRES) :]] = r["desired_value"]
+            continue
+        planned.desired[name] = r["desired_value"]
+        planned.current[name] = r["current_value"]
     if unknown_fields:
         raise ConcordError(
             f"{SYNC_SCHEMA}.{sync.model} writes {', '.join(sorted(unknown_fields))} into {sync.target}, "
-            f"which the ownership file does not send there; fix the model or dbt_project/seeds/ownership.csv"
+            f"which the ownership file does not send there (nor names as what a create needs: "
+            f"reverse_etl/syncs.py CREATE_FIELDS); fix the model or dbt_project/seeds/ownership.csv"
         )
     return list(by_key.values())
 
@@ -269,7 +325,7 @@ def _execute_sync(
     ledger: Ledger, target: Target, sync_plan: SyncPlan, run_id: str, on_progress: Callable[[str], None]
 ) -> SyncResult:
     sync = sync_plan.sync
-    result = SyncResult(sync)
+    result = SyncResult(sync, waiting_for_parent=sync_plan.waiting_for_parent)
     result.unchanged = sync_plan.waiting_to_land + sync_plan.waiting_to_retry + sync_plan.held + sync_plan.dropped
     failures = ledger.dead_letters(sync.name)
     for planned, reason in sync_plan.to_hold:

@@ -196,6 +196,18 @@ class Ledger:
         )
         return {(key, field): (value, at) for key, field, value, at in rows}
 
+    def written_records(self, sync: str) -> dict[str, str]:
+        """sync_key -> the target's id of the record Concord last wrote (a created record's new id):
+        how a child finds the parent Concord created before that parent has landed."""
+        if not self.ready:
+            return {}
+        rows = self.rows(
+            f"""SELECT sync_key, MAX(target_record_id) FROM {SCHEMA}.written_values
+                WHERE sync = %s AND target_record_id IS NOT NULL GROUP BY sync_key""",
+            (sync,),
+        )
+        return {key: record_id for key, record_id in rows}
+
     def dead_letters(self, sync: str) -> dict[str, tuple[int, datetime]]:
         """sync_key -> (failures so far, not before)."""
         if not self.ready:

@@ -6,6 +6,14 @@ A sync `<system>__<entity>s` reads its dbt model `marts.sync_<system>__<entity>s
 whose desired values differ from what the target holds as last landed). Syncs run parents
 first: customers before projects before time, and within an entity the ERP before the PSA
 before the CRM (a PSA client or project may need the ERP record to exist).
+
+A record to create may need more than the values the ownership file routes to it: what gives
+it its identity in the target (a Harvest project's name and code, a Harvest client's address
+block) and its parent's id there (the Harvest client a project belongs to). `CREATE_FIELDS`
+names those; a sync model may send them on a create, never on an update. A create whose parent
+does not exist yet (as landed) names it instead with a `requires:<sync>` field holding the
+parent's sync key: the engine writes the child only once Concord has written that parent, and
+hands the child the parent's new id under the parent sync's `id_field`.
 """
 
 from __future__ import annotations
@@ -21,6 +29,20 @@ OWNERSHIP_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" /
 ENTITY_ORDER = ("customer", "project", "time_entry", "invoice")
 SYSTEM_ORDER = ("netsuite", "harvest", "salesforce")
 CONFLICT_POLICIES = ("authority_wins", "hold_on_conflict")
+REQUIRES = "requires:"  # a create's parent, by sync and sync key: `requires:<sync>` = <its sync key>
+# Per (target, entity): the fields that identify a record to create there besides the owned ones.
+CREATE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("harvest", "customer"): ("billing_address",),
+    ("harvest", "project"): ("project_name", "project_code", "harvest_client_id"),
+}
+# Per (target, entity): the canonical field naming a record's id in that target (the ownership
+# file's names for the cross-system ids), how a child receives its parent's new id.
+ID_FIELDS: dict[tuple[str, str], str] = {
+    ("netsuite", "customer"): "netsuite_customer_id",
+    ("harvest", "customer"): "harvest_client_id",
+    ("harvest", "project"): "harvest_project_id",
+    ("salesforce", "customer"): "salesforce_account_id",
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,16 @@ class Sync:
     def model(self) -> str:
         """The dbt model that plans this sync."""
         return f"sync_{self.name}"
+
+    @property
+    def create_fields(self) -> tuple[str, ...]:
+        """Fields a create may carry besides the owned ones: the record's identity and parents."""
+        return CREATE_FIELDS.get((self.target, self.entity), ())
+
+    @property
+    def id_field(self) -> str | None:
+        """The canonical field holding this sync's record ids (what a child is handed)."""
+        return ID_FIELDS.get((self.target, self.entity))
 
 
 @cache

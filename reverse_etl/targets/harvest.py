@@ -1,14 +1,18 @@
-"""Harvest as a write-back target: canonical customers to Harvest clients.
+"""Harvest as a write-back target: canonical customers to Harvest clients, and canonical
+projects to Harvest projects with their task assignments (`harvest_projects.py`).
 
 - Update: `PATCH /clients/{id}` with only the fields to change (Harvest leaves the others).
 - Create: Harvest has no upsert and no idempotency key, but client names are unique
   (case-insensitively). So a call with creates lists the clients once and looks each name
   up: a client already holding it is updated instead (`created=False`); otherwise
-  `POST /clients`. A POST refused with "Name has already been taken" after a retry means the
+  `POST /clients`. A create that carries the address block is only matched to a client at
+  that same address (an earlier attempt's): one of that name elsewhere may be another
+  customer, so the row is refused for a person to decide rather than written into it. A POST refused with "Name has already been taken" after a retry means the
   earlier attempt landed (its response was lost): the client is found by name again and
   reported as created, never made twice.
-- Fields: legal_name -> `name`, currency_code -> `currency`. Harvest holds an address only
-  as one free-text block (street, city and country together), so billing_country is not
+- Fields: legal_name -> `name`, currency_code -> `currency`; on a create also
+  billing_address -> `address` (the whole block). Harvest holds an address only as one
+  free-text block (street, city and country together), so billing_country alone is not
   writable: writing it would overwrite the rest of the address.
 - Pacing: a client-side sliding window (Harvest allows 100 requests per 15 s per token) keeps
   a large backlog from meeting 429s; a 429 that still comes is retried after `Retry-After`.
@@ -19,14 +23,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingestion.config import HarvestConfig
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.harvest_projects import PROJECT_FIELDS, ProjectsWriter
 from reverse_etl.targets.http import Sender, Sent, WindowPacer, json_body, local_failure, new_session, one_line
 
 SYSTEM = "harvest"
-CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency"}
+CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency", "billing_address": "address"}
 NAME_TAKEN = "has already been taken"
 SECRETS_HINT = (
     "check sources.harvest.access_token and sources.harvest.account_id "
@@ -82,13 +88,20 @@ class HarvestTarget:
                 "Accept": "application/json",
             },
         )
-        self._sender = Sender(config.http, pacer=_pacer(config, rate_limit_requests, rate_limit_window_seconds))
+        pacer = _pacer(config, rate_limit_requests, rate_limit_window_seconds)
+        self._sender = Sender(config.http, pacer=pacer)
+        # for a POST that must not be resent blindly (a project: Harvest would make a second one)
+        self._sender_once = Sender(replace(config.http, max_attempts=1), pacer=pacer)
+        self._addresses: dict[int, str | None] = {}  # client id -> address, as last listed
 
     def writable_fields(self) -> Mapping[str, frozenset[str]]:
-        return {"customer": frozenset(CLIENT_FIELDS)}
+        return {"customer": frozenset(CLIENT_FIELDS), "project": frozenset(PROJECT_FIELDS)}
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Sent:
-        sent = self._sender.send(self._session, method, f"{self.base_url}{path}", **kwargs)
+    def _send(self, method: str, path: str, retry: bool = True, **kwargs: Any) -> Sent:
+        """One request to a path under the base URL (or a full URL, e.g. a links.next)."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        sender = self._sender if retry else self._sender_once
+        sent = sender.send(self._session, method, url, **kwargs)
         if sent.status == 401:
             raise TargetFatalError(
                 one_line(f"Harvest refused the credentials (401 {_message(sent)}) at {self.base_url}; {SECRETS_HINT}")
@@ -98,6 +111,7 @@ class HarvestTarget:
     def _clients_by_name(self) -> dict[str, int]:
         """Every client's id by its lower-cased name (one listing, following links.next)."""
         by_name: dict[str, int] = {}
+        self._addresses.clear()
         url: str | None = f"{self.base_url}/clients"
         params: dict[str, Any] | None = {"per_page": 2000}
         while url:
@@ -114,12 +128,16 @@ class HarvestTarget:
                 )
             for client in body["clients"]:
                 by_name[str(client["name"]).lower()] = int(client["id"])
+                self._addresses[int(client["id"])] = client.get("address")
             url, params = (body.get("links") or {}).get("next"), None
         return by_name
 
     def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
+        if entity == "project":
+            writer = ProjectsWriter(self._send, _message, self.config.http.max_attempts, self._pause)
+            return writer.write(writes)
         if entity != "customer":
-            raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer']")
+            raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer', 'project']")
         existing: dict[str, int] | None = None
         outcomes: list[Outcome] = []
         for w in writes:
@@ -133,6 +151,9 @@ class HarvestTarget:
                     existing = self._clients_by_name()
                 outcomes.append(self._create(w.sync_key, body, existing))
         return outcomes
+
+    def _pause(self, attempt: int) -> float:
+        return self._sender.backoff(attempt, None)
 
     @staticmethod
     def _body(w: Write) -> tuple[dict[str, Any], str | None]:
@@ -160,14 +181,27 @@ class HarvestTarget:
             )
         return sent.failure(sync_key, _message(sent))
 
+    def _another_customers(self, client_id: int, body: dict[str, Any]) -> str | None:
+        """Why the client holding the name is not the one this create means, or None."""
+        if "address" not in body or _same_text(self._addresses.get(client_id), body["address"]):
+            return None
+        return (
+            f"Harvest already has a client named {body['name']!r} (id {client_id}) at another address; "
+            f"it may be another customer: a person decides (merge them, or rename one)"
+        )
+
     def _create(self, sync_key: str, body: dict[str, Any], existing: dict[str, int]) -> Outcome:
         name = str(body["name"]).lower()
         if name in existing:  # checked before creating: the client exists, update it instead
+            problem = self._another_customers(existing[name], body)
+            if problem:
+                return local_failure(sync_key, problem)
             return self._update(sync_key, str(existing[name]), body)
         sent = self._send("POST", "/clients", json=body)
         created = json_body(sent.response) if sent.status == 201 and sent.response is not None else None
         if isinstance(created, dict) and "id" in created:
             existing[name] = int(created["id"])
+            self._addresses[int(created["id"])] = body.get("address")
             return Outcome(
                 sync_key,
                 ok=True,
@@ -180,6 +214,9 @@ class HarvestTarget:
         message = _message(sent)
         if sent.status == 422 and message and NAME_TAKEN in message:
             existing.update(self._clients_by_name())
+            problem = self._another_customers(existing[name], body) if name in existing else None
+            if problem:
+                return local_failure(sync_key, problem)
             if name in existing:
                 if sent.attempts > 1:  # an earlier attempt made it and its answer was lost
                     return Outcome(
@@ -195,3 +232,8 @@ class HarvestTarget:
                 # made by someone else since the listing: update it instead
                 return self._update(sync_key, str(existing[name]), body, attempts_before=sent.attempts)
         return sent.failure(sync_key, message)
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    """Equal once spacing and letter case are set aside (how Harvest may hand text back)."""
+    return " ".join((a or "").split()).lower() == " ".join((b or "").split()).lower()

@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from concord.errors import ConcordError
 from ingestion.config import Warehouse
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger, now_utc
@@ -17,6 +20,7 @@ from sandboxes.simulator import generate
 from sandboxes.store import Store
 from tests.conftest import StartSandboxes
 from tests.reverse_etl.conftest import clients, harvest_config, plan_renames
+from transform.sql import execute
 
 SYNC = "harvest__customers"
 
@@ -159,3 +163,113 @@ def clients_via_store(root: Path) -> dict[str, str]:
         return {str(i): n for i, n in store.connect("harvest").execute("SELECT id, name FROM clients")}
     finally:
         store.close()
+
+
+# -- parents first: a create that names its parent (requires:<sync>) waits for it ------------
+
+COLUMNS = (
+    "sync_key, golden_id, operation, target_record_id, external_id, field, desired_value, current_value, current_as_of"
+)
+
+
+def hand_made_model(warehouse: Warehouse, model: str, rows: list[tuple[str, str, str, str | None]]) -> None:
+    """A sync model of creates: (sync_key, external id, field, desired value) rows."""
+    values = ", ".join(
+        f"('{key}', '{key[7:]}', 'create', NULL, '{external}', '{field}', "
+        f"{'NULL' if desired is None else repr(desired)}, NULL, NULL)"
+        for key, external, field, desired in rows
+    )
+    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
+    execute(warehouse, f"DROP TABLE IF EXISTS marts.{model}")
+    execute(
+        warehouse,
+        f"""CREATE TABLE marts.{model} AS SELECT sync_key, golden_id, operation, target_record_id, external_id,
+            field, desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
+            FROM (VALUES {values}) AS model ({COLUMNS})""",
+    )
+
+
+def plan_client_and_project(warehouse: Warehouse, client_name: str) -> None:
+    hand_made_model(
+        warehouse,
+        "sync_harvest__customers",
+        [("golden:GC-NEW", "GC-NEW", "legal_name", client_name), ("golden:GC-NEW", "GC-NEW", "currency_code", "EUR")],
+    )
+    hand_made_model(
+        warehouse,
+        "sync_harvest__projects",
+        [
+            ("golden:PRJ-NEW", "OPP-NEW", "project_name", f"{client_name} - rollout"),
+            ("golden:PRJ-NEW", "OPP-NEW", "project_code", "OPP-NEW"),
+            ("golden:PRJ-NEW", "OPP-NEW", "harvest_client_id", None),
+            ("golden:PRJ-NEW", "OPP-NEW", "requires:harvest__customers", "golden:GC-NEW"),
+            ("golden:PRJ-NEW", "OPP-NEW", "budget", "80.00"),
+            ("golden:PRJ-NEW", "OPP-NEW", "hourly_rate", '{"Analyst": "155.00"}'),
+        ],
+    )
+
+
+def projects_coded(cluster: SandboxCluster, code: str) -> list[tuple[int, int]]:
+    store = Store(cluster.settings.store_dir)
+    try:
+        return store.connect("harvest").execute("SELECT id, client_id FROM projects WHERE code = ?", (code,)).fetchall()
+    finally:
+        store.close()
+
+
+def test_a_create_naming_its_parent_is_written_after_the_parent_in_the_same_run_with_its_new_id(
+    tmp_path: Path, harvest: SandboxCluster
+) -> None:
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    plan_client_and_project(warehouse, "Parent First GmbH")
+
+    dry_run = {s.sync.name: s for s in engine.plan(warehouse, ["harvest__customers", "harvest__projects"]).syncs}
+    results = engine.execute(
+        warehouse, {"harvest": HarvestTarget(harvest_config(harvest))}, ["harvest__projects", SYNC]
+    )
+
+    assert (dry_run["harvest__projects"].creates, dry_run["harvest__projects"].waiting_for_parent) == (1, 0)
+    assert [(r.sync.name, r.created) for r in results] == [(SYNC, 1), ("harvest__projects", 1)]
+    [client_id] = [cid for cid, name in clients(harvest).items() if name == "Parent First GmbH"]
+    assert [(client,) for _, client in projects_coded(harvest, "OPP-NEW")] == [(int(client_id),)]
+
+
+def test_a_create_whose_parent_failed_waits_and_follows_it_on_the_run_that_writes_the_parent(
+    tmp_path: Path, harvest: SandboxCluster
+) -> None:
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    plan_client_and_project(warehouse, "Parent First GmbH")
+    target = {"harvest": HarvestTarget(harvest_config(harvest))}
+    # the parent's create refused for now: a currency Harvest does not know (a 422)
+    execute(warehouse, "UPDATE marts.sync_harvest__customers SET desired_value = 'EURO' WHERE field = 'currency_code'")
+
+    first = {r.sync.name: r for r in engine.execute(warehouse, target, [SYNC, "harvest__projects"])}
+    assert (first[SYNC].created, first[SYNC].held) == (0, 1)
+    assert (first["harvest__projects"].created, first["harvest__projects"].waiting_for_parent) == (0, 1)
+    assert projects_coded(harvest, "OPP-NEW") == []
+
+    # a person fixes the currency and releases the hold: the next run writes the parent, then the child
+    execute(warehouse, "UPDATE marts.sync_harvest__customers SET desired_value = 'EUR' WHERE field = 'currency_code'")
+    [held] = engine_holds(warehouse)
+    engine.release(warehouse, held, "a steward")
+    second = {r.sync.name: r for r in engine.execute(warehouse, target, [SYNC, "harvest__projects"])}
+
+    assert (second[SYNC].created, second["harvest__projects"].created) == (1, 1)
+    assert len(projects_coded(harvest, "OPP-NEW")) == 1
+
+
+def engine_holds(warehouse: Warehouse) -> list[str]:
+    with Ledger(warehouse, read_only=True) as ledger:
+        return [h.hold_id for h in ledger.holds(status="held")]
+
+
+def test_a_parent_named_by_an_unknown_sync_is_a_one_line_error(tmp_path: Path) -> None:
+    warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
+    hand_made_model(
+        warehouse,
+        "sync_harvest__projects",
+        [("golden:PRJ-X", "OPP-X", "project_code", "OPP-X"), ("golden:PRJ-X", "OPP-X", "requires:crm__deals", "k")],
+    )
+
+    with pytest.raises(ConcordError, match="requires:crm__deals"):
+        engine.plan(warehouse, ["harvest__projects"])

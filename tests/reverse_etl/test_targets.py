@@ -365,7 +365,10 @@ def test_writable_fields_are_the_mapped_canonical_fields() -> None:
         ),
         "project": frozenset({"project_status"}),
     }
-    assert HarvestTarget(HarvestConfig()).writable_fields() == {"customer": frozenset({"legal_name", "currency_code"})}
+    assert HarvestTarget(HarvestConfig()).writable_fields() == {
+        "customer": frozenset({"legal_name", "currency_code", "billing_address"}),
+        "project": frozenset({"project_name", "project_code", "harvest_client_id", "budget", "hourly_rate"}),
+    }
     assert NetSuiteTarget(NetSuiteConfig()).writable_fields()["customer"] >= {
         "legal_name",
         "billing_street",

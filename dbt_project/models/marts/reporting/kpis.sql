@@ -13,6 +13,7 @@
 {%- endfor -%}
 {%- set kpi_descriptions = {
     'quote_to_project_days': 'Median days from a deal won in the CRM to the creation of its project, by month won.',
+    'quote_to_ready_days': 'Median days from a deal won in the CRM to it being ready to deliver (ERP customer, PSA client and PSA project all created: marts.readiness_events), by month won.',
     'time_to_invoice_days': "Median days from the day time was worked (the entry's spent date) to the date of the invoice its ERP charge is billed on, by invoice month.",
     'approved_unposted_hours': 'Hours of approved, billable, live PSA time with no billable charge in the ERP, as of now.',
     'approved_unposted_amount': 'Billable value (hours x billable rate) of approved, billable, live PSA time with no charge in the ERP, as of now.',
@@ -53,6 +54,10 @@ open_exceptions as (
     where is_open
 ),
 
+readiness_events as (
+    select * from {{ ref('readiness_events') }}
+),
+
 as_of as (
     select {{ delivery_as_of_date() }} as as_of_date
 ),
@@ -71,6 +76,20 @@ won_deals_provisioned as (
     where opportunities.is_won
         and projects.created_at is not null
     group by opportunities.opportunity_id, opportunities.legal_entity_id, opportunities.won_at
+),
+
+-- quote to ready: each won deal and when it became ready to deliver in every system
+won_deals_ready as (
+    select
+        opportunities.opportunity_id,
+        opportunities.legal_entity_id,
+        cast({{ dbt.date_trunc('month', 'cast(opportunities.won_at as date)') }} as date) as month,
+        {{ dbt.datediff('cast(opportunities.won_at as date)', 'cast(readiness_events.ready_at as date)', 'day') }}
+            as days
+    from opportunities
+    inner join readiness_events
+        on readiness_events.opportunity_id = opportunities.opportunity_id
+    where opportunities.won_at is not null
 ),
 
 -- time to invoice: each worked entry and the first invoice a charge of it is billed on
@@ -235,6 +254,22 @@ measured as (
         'quote_to_project_days', month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
         percentile_cont(0.5) within group (order by days), 'days', count(*)
     from won_deals_provisioned
+    group by month, coalesce(legal_entity_id, 'unknown')
+
+    union all
+
+    select
+        'quote_to_ready_days', month, 'firm', 'all',
+        percentile_cont(0.5) within group (order by days), 'days', count(*)
+    from won_deals_ready
+    group by month
+
+    union all
+
+    select
+        'quote_to_ready_days', month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
+        percentile_cont(0.5) within group (order by days), 'days', count(*)
+    from won_deals_ready
     group by month, coalesce(legal_entity_id, 'unknown')
 
     union all

@@ -1,7 +1,13 @@
 {#- What Concord writes to Harvest clients: one row per (client, field) whose authoritative
-    value is distinct from what Harvest held when last landed. The fields are the ownership
-    file's customer fields naming harvest as a receiver. Updates only: a won deal's client is
-    provisioned in the PSA with its project, not here.
+    value is distinct from what Harvest held when last landed (updates), and every field of a
+    client to create for a golden customer that has won a deal but has no Harvest client yet
+    (scenario "deal won", before its project: sync_harvest__projects). The fields are the
+    ownership file's customer fields naming harvest as a receiver; a create also sends the
+    billing address as Harvest keeps it (one block: street, then city and postal code, then
+    the country's name), so the new client matches its golden customer by name in its country.
+    A create waits for the ERP customer: when NetSuite holds none yet (as landed), it names the
+    NetSuite create as its parent (`requires:netsuite__customers`) and the engine writes it only
+    after that create succeeded.
     Harvest keeps a client's address as one free-text field; the country it holds is read from
     the address's last line (as customer matching reads it).
     Only golden customers the matching is sure of: a customer with a pair waiting in
@@ -46,8 +52,25 @@ countries as (
     select lower(country_code), country_code from {{ ref('countries') }}
 ),
 
+won_opportunities as (
+    select * from {{ ref('opportunities') }}
+    where is_won
+),
+
+-- one name per country for an address block (the seed lists a country's other spellings too)
+country_names as (
+    select country_code, min(country_name) as country_name
+    from {{ ref('countries') }}
+    group by country_code
+),
+
 records_per_system as (
     select * from {{ ref('int_customer_write_scopes') }}
+),
+
+settled_customers as (
+    select distinct golden_customer_id from records_per_system
+    where is_settled
 ),
 
 desired as (
@@ -109,6 +132,63 @@ updates as (
     left join held
         on held.client_id = update_targets.client_id
         and held.field = desired.field
+),
+
+-- a settled golden customer with a won deal and no Harvest client
+create_targets as (
+    select distinct won_opportunities.golden_customer_id
+    from won_opportunities
+    inner join settled_customers
+        on settled_customers.golden_customer_id = won_opportunities.golden_customer_id
+    left join records_per_system
+        on records_per_system.golden_customer_id = won_opportunities.golden_customer_id
+        and records_per_system.source_system = 'harvest'
+    where records_per_system.golden_customer_id is null
+),
+
+create_values as (
+    select create_targets.golden_customer_id, desired.field, desired.desired_value
+    from create_targets
+    inner join desired
+        on desired.golden_customer_id = create_targets.golden_customer_id
+    inner join receiving_fields
+        on receiving_fields.field = desired.field
+    union all
+    select
+        create_targets.golden_customer_id,
+        'billing_address',
+        nullif(trim(
+            coalesce(golden.billing_street || chr(10), '')
+            || coalesce(trim(coalesce(golden.billing_city, '') || ' ' || coalesce(golden.billing_postal_code, '')) || chr(10), '')
+            || coalesce(country_names.country_name, golden.billing_country, '')
+        ), '')
+    from create_targets
+    inner join golden
+        on golden.golden_customer_id = create_targets.golden_customer_id
+    left join country_names
+        on country_names.country_code = golden.billing_country
+    union all
+    -- the ERP customer first: a customer NetSuite does not hold yet waits for its create
+    select create_targets.golden_customer_id, 'requires:netsuite__customers', 'golden:' || create_targets.golden_customer_id
+    from create_targets
+    left join records_per_system
+        on records_per_system.golden_customer_id = create_targets.golden_customer_id
+        and records_per_system.source_system = 'netsuite'
+    where records_per_system.golden_customer_id is null
+),
+
+creates as (
+    select
+        'golden:' || golden_customer_id as sync_key,
+        golden_customer_id as golden_id,
+        'create' as operation,
+        cast(null as {{ dbt.type_string() }}) as target_record_id,
+        golden_customer_id as external_id,
+        field,
+        nullif(trim(desired_value), '') as desired_value,
+        cast(null as {{ dbt.type_string() }}) as current_value,
+        cast(null as {{ dbt.type_timestamp() }}) as current_as_of
+    from create_values
 )
 
 select *
@@ -116,3 +196,9 @@ from updates
 where desired_value is not null
     and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
         is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+
+union all
+
+select *
+from creates
+where desired_value is not null
