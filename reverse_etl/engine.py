@@ -328,12 +328,17 @@ def _execute_sync(
     result = SyncResult(sync, waiting_for_parent=sync_plan.waiting_for_parent)
     result.unchanged = sync_plan.waiting_to_land + sync_plan.waiting_to_retry + sync_plan.held + sync_plan.dropped
     failures = ledger.dead_letters(sync.name)
-    for planned, reason in sync_plan.to_hold:
-        _hold(ledger, planned, reason, run_id)
-        result.held += 1
+    # The ledger's rows of a batch are committed together (one commit per row made the ledger,
+    # not the vendor, the slowest part of a run); the in_flight rows still commit before the
+    # batch is sent, so a run killed mid-batch leaves them behind.
+    with ledger.transaction():
+        for planned, reason in sync_plan.to_hold:
+            _hold(ledger, planned, reason, run_id)
+            result.held += 1
     for start in range(0, len(sync_plan.writes), BATCH):
         batch = sync_plan.writes[start : start + BATCH]
-        attempt_ids = [_record_in_flight(ledger, planned, run_id) for planned in batch]
+        with ledger.transaction():
+            attempt_ids = [_record_in_flight(ledger, planned, run_id) for planned in batch]
         try:
             outcomes = target.write(sync.entity, [p.as_write() for p in batch])
         except TargetFatalError as exc:
@@ -344,8 +349,10 @@ def _execute_sync(
             return result
         if len(outcomes) != len(batch):
             raise ConcordError(f"the {sync.target} target answered {len(outcomes)} outcomes for {len(batch)} writes")
-        for planned, attempt_id, outcome in zip(batch, attempt_ids, outcomes, strict=True):
-            _settle(ledger, planned, attempt_id, outcome, failures.get(planned.sync_key, (0, None))[0], run_id, result)
+        with ledger.transaction():
+            for planned, attempt_id, outcome in zip(batch, attempt_ids, outcomes, strict=True):
+                failures_before = failures.get(planned.sync_key, (0, None))[0]
+                _settle(ledger, planned, attempt_id, outcome, failures_before, run_id, result)
         on_progress(f"{sync.name}: {min(start + BATCH, len(sync_plan.writes)):,}/{len(sync_plan.writes):,} written")
     return result
 

@@ -243,15 +243,19 @@ class Ledger:
     def remember_written(
         self, sync: str, sync_key: str, values: dict[str, str | None], target_record_id: str | None, at: datetime
     ) -> None:
-        for field, value in values.items():
-            self.execute(
-                f"DELETE FROM {SCHEMA}.written_values WHERE sync = %s AND sync_key = %s AND field = %s",
-                (sync, sync_key, field),
-            )
-            self.execute(
-                f"INSERT INTO {SCHEMA}.written_values VALUES (%s, %s, %s, %s, %s, %s)",
-                (sync, sync_key, field, value, target_record_id, at),
-            )
+        if not values:
+            return
+        fields = list(values)
+        self.execute(
+            f"DELETE FROM {SCHEMA}.written_values WHERE sync = %s AND sync_key = %s "
+            f"AND field IN ({', '.join(['%s'] * len(fields))})",
+            (sync, sync_key, *fields),
+        )
+        self.execute(
+            f"INSERT INTO {SCHEMA}.written_values VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(fields)),
+            [p for field in fields for p in (sync, sync_key, field, values[field], target_record_id, at)],
+        )
 
     def clear_dead_letter(self, sync: str, sync_key: str) -> None:
         self.execute(f"DELETE FROM {SCHEMA}.dead_letters WHERE sync = %s AND sync_key = %s", (sync, sync_key))

@@ -1,13 +1,17 @@
 """The loop converges on the demo firm: ingest -> build -> write back -> ingest -> build fixes
 every customer attribute the systems disagreed on, stamps the golden ids and cross-references,
-creates the ERP customers of won deals without duplicates, posts the approved time that
-matches its contracts as ERP charges (what stays unbilled is what cannot be posted), and the
-next cycle has nothing left to write. A dry run before it changes nothing in any sandbox."""
+creates the ERP customers of won deals without duplicates, provisions their PSA clients and
+projects, posts the approved time that matches its contracts as ERP charges (what stays unbilled
+is what cannot be posted), holds exactly the stale PSA rates the simulator injected for a person
+(their policy is hold_on_conflict), and the next cycle has nothing left to write. A dry run
+before it changes nothing in any sandbox."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+
+import pytest
 
 from ingestion.config import Warehouse
 from ingestion.runner import ingest
@@ -21,13 +25,7 @@ from tests.firm import LandedFirm, configs, firm_copy, served
 from transform.runner import build
 from transform.sql import query
 
-SYNCS = [
-    "netsuite__customers",
-    "harvest__customers",
-    "salesforce__customers",
-    "salesforce__projects",
-    "netsuite__time_entries",
-]
+SYNCS = None  # every sync the ownership file derives
 
 
 def targets(cluster: SandboxCluster) -> dict:
@@ -69,7 +67,8 @@ def unbilled_reasons(warehouse: Warehouse) -> list[str]:
     ]
 
 
-def test_write_back_fixes_customer_drift_posts_time_and_a_second_cycle_plans_no_writes(
+@pytest.mark.timeout(900)
+def test_write_back_fixes_drift_provisions_posts_time_holds_conflicts_and_a_second_cycle_plans_no_writes(
     landed_demo_firm: LandedFirm, tmp_path: Path
 ) -> None:
     firm = firm_copy(landed_demo_firm, tmp_path)
@@ -100,7 +99,21 @@ def test_write_back_fixes_customer_drift_posts_time_and_a_second_cycle_plans_no_
     charges_after = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM charge").fetchone()[0]
     assert charges_after == charges_before + posted
     assert final_plan.writes == 0
-    assert sum(s.held for s in final_plan.syncs) == 0  # the demo firm injects no write conflicts
+    assert "won_opportunity_not_provisioned" not in after
+    # held for a person: exactly the projects whose PSA rates the simulator left stale
+    stale_assignments = [str(d["record_id"]) for d in firm.truth["drift"] if d["drift_type"] == "stale_rate"]
+    harvest = firm.store.connect("harvest")
+    stale_projects = {
+        f"harvest:{project_id}"
+        for (project_id,) in harvest.execute(
+            f"SELECT DISTINCT project_id FROM task_assignments WHERE id IN ({', '.join('?' * len(stale_assignments))})",
+            stale_assignments,
+        ).fetchall()
+    }
+    with Ledger(firm.warehouse, read_only=True) as ledger:
+        held = {key for (key,) in ledger.rows(f"SELECT sync_key FROM {SCHEMA}.holds WHERE status = 'held'")}
+    assert stale_projects and held == stale_projects
+    assert sum(s.held for s in final_plan.syncs) == len(stale_projects)
     # each won deal's ERP customer was created once, however many cycles ran
     created = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM customer").fetchone()[0]
     assert created == customers_in_netsuite + creates["netsuite__customers"] > customers_in_netsuite
@@ -114,4 +127,4 @@ def test_write_back_fixes_customer_drift_posts_time_and_a_second_cycle_plans_no_
     assert duplicated == 0
     with Ledger(firm.warehouse, read_only=True) as ledger:
         statuses = dict(ledger.rows(f"SELECT status, COUNT(*) FROM {SCHEMA}.attempts GROUP BY 1"))
-    assert set(statuses) == {"written"} and statuses["written"] >= dry_run.writes
+    assert set(statuses) == {"written", "held"} and statuses["written"] >= dry_run.writes - len(stale_projects)

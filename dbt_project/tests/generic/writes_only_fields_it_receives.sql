@@ -2,8 +2,11 @@
     A guard on a sync model (`sync_<system>__<entity>s`): every field it would write is one the
     ownership file (seeds/ownership.csv) sends to that system for that entity, so a model can
     never write a value into a system that does not receive it - above all into the system that
-    owns it. Returns the fields written without that permission. An error: Dagster treats it as
-    blocking, so the write-back does not run.
+    owns it. A create may also carry what identifies the new record there (a project's code and
+    client, fields the ownership file does not list; the engine checks them against
+    reverse_etl.syncs.CREATE_FIELDS) and name its parent (`requires:<sync>` rows). Returns the
+    fields written without that permission. An error: Dagster treats it as blocking, so the
+    write-back does not run.
 #}
 {% test writes_only_fields_it_receives(model, column_name) %}
 {%- set name = model.identifier | replace('sync_', '', 1) -%}
@@ -12,13 +15,17 @@
 
 select
     planned.{{ column_name }} as field,
+    planned.operation,
     count(*) as planned_writes
 from {{ model }} as planned
 left join {{ ref('ownership') }} as ownership
     on ownership.entity = '{{ entity }}'
     and ownership.field = planned.{{ column_name }}
-    and ' ' || ownership.receivers || ' ' like '% {{ system }} %'
-where ownership.field is null
-group by planned.{{ column_name }}
+where planned.{{ column_name }} not like 'requires:%'
+    and (
+        (ownership.field is null and planned.operation <> 'create')
+        or (ownership.field is not null and ' ' || ownership.receivers || ' ' not like '% {{ system }} %')
+    )
+group by planned.{{ column_name }}, planned.operation
 
 {% endtest %}
