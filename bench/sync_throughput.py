@@ -99,7 +99,10 @@ c.stop()
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
     )
     try:
-        yield json.loads(process.stdout.readline())  # type: ignore[union-attr]
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise SystemExit("the sandboxes did not start (their error is above)")
+        yield json.loads(line)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -373,7 +376,7 @@ def run_engine(store_dir: Path, work: Path, system: str, n: int, limits_on: bool
     if limits_on and system == "harvest":
         measured.ceiling_rps, measured.ceiling_note = harvest_ceiling(measured.requests)
     if limits_on and system == "salesforce":
-        measured.ceiling_rps, measured.ceiling_note = salesforce_ceiling()
+        measured.ceiling_rps, measured.ceiling_note = salesforce_ceiling(measured.requests)
     return measured
 
 
@@ -395,9 +398,14 @@ def harvest_ceiling(requests_sent: int) -> tuple[float, str]:
     return rate, f"{limit} req / {window:g} s sliding window: {requests_sent:,} requests need >= {least_seconds:g} s"
 
 
-def salesforce_ceiling() -> tuple[float, str]:
+def salesforce_ceiling(requests_sent: int) -> tuple[float, str]:
+    """The daily allowance spread over the day: a run may go faster for a while (the sandbox, like
+    the org, has no shorter limit), but not all day."""
     daily = LIMITS.salesforce.daily_api_limit
-    return daily / DAY_SECONDS, f"{daily:,} API calls / day, no shorter limit"
+    return daily / DAY_SECONDS, (
+        f"{daily:,} API calls / day spread over the day, no shorter limit; "
+        f"this run used {requests_sent:,} calls ({requests_sent / daily:.4%} of a day's allowance)"
+    )
 
 
 def netsuite_ceiling(urls: dict[str, str], rows: list[Row]) -> tuple[float, str]:
