@@ -46,10 +46,11 @@ def run_command(
     with console.status("Writing…") as status:
         results = execute(_warehouse(), configured_targets(), sync or None, on_progress=status.update)
     table = Table(title="Write-back")
-    for column in ("sync", "written", "created", "failed", "held"):
+    for column in ("sync", "written", "created", "failed", "held", "waiting for parent", "unchanged"):
         table.add_column(column, justify="left" if column == "sync" else "right")
     for r in results:
-        table.add_row(r.sync.name, f"{r.written:,}", f"{r.created:,}", f"{r.failed:,}", f"{r.held:,}")
+        counts = (r.written, r.created, r.failed, r.held, r.waiting_for_parent, r.unchanged)
+        table.add_row(r.sync.name, *(f"{n:,}" for n in counts))
     console.print(table)
     for r in results:
         if r.fatal:
@@ -94,11 +95,11 @@ def drop_command(hold_id: str) -> None:
 
 def print_plan(plan: Plan, show: int) -> None:
     table = Table(title=f"Write-back plan: {plan.writes:,} writes (dry run, nothing written)")
-    for column in ("sync", "create", "update", "hold", "held", "waiting to land", "retry later"):
+    for column in ("sync", "create", "update", "hold", "held", "waiting to land", "waiting for parent", "retry later"):
         table.add_column(column, justify="left" if column == "sync" else "right")
     for s in plan.syncs:
         if s.missing_model:
-            table.add_row(s.sync.name, "-", "-", "-", "-", "-", "no model: run `concord build`")
+            table.add_row(s.sync.name, "-", "-", "-", "-", "-", "-", "no model: run `concord build`")
             continue
         table.add_row(
             s.sync.name,
@@ -107,6 +108,7 @@ def print_plan(plan: Plan, show: int) -> None:
             f"{len(s.to_hold):,}",
             f"{s.held:,}",
             f"{s.waiting_to_land:,}",
+            f"{s.waiting_for_parent:,}",
             f"{s.waiting_to_retry:,}",
         )
     console.print(table)

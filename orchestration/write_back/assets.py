@@ -51,6 +51,7 @@ def write_back_asset(sync: Sync, runs_after: Sync | None) -> dg.AssetsDefinition
             "created": result.created,
             "failed": result.failed,
             "held": result.held,
+            "waiting_for_parent": result.waiting_for_parent,
             "unchanged": result.unchanged,
         }
         if result.fatal:

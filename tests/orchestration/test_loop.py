@@ -82,4 +82,5 @@ def test_concord_run_runs_one_cycle_and_concord_status_reports_it(served_firm: S
     status = subprocess.run([*CONCORD, "status"], capture_output=True, text=True, timeout=120, env=env)
     assert status.returncode == 0, status.stderr
     assert len(re.findall(r"│ (salesforce|harvest|netsuite)\s*│.*│ fresh\s*│", status.stdout)) == 3
-    assert "Open exceptions" in status.stdout and "Writes held for a person: 0" in status.stdout
+    [(held,)] = query(served_firm.warehouse, "SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")
+    assert "Open exceptions" in status.stdout and f"Writes held for a person: {held:,}" in status.stdout
