@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from concord.errors import ConcordError
 from ingestion.config import Warehouse
@@ -337,8 +338,7 @@ def _execute_sync(
             result.held += 1
     for start in range(0, len(sync_plan.writes), BATCH):
         batch = sync_plan.writes[start : start + BATCH]
-        with ledger.transaction():
-            attempt_ids = [_record_in_flight(ledger, planned, run_id) for planned in batch]
+        attempt_ids = _record_in_flight_batch(ledger, batch, run_id)
         try:
             outcomes = target.write(sync.entity, [p.as_write() for p in batch])
         except TargetFatalError as exc:
@@ -349,32 +349,81 @@ def _execute_sync(
             return result
         if len(outcomes) != len(batch):
             raise ConcordError(f"the {sync.target} target answered {len(outcomes)} outcomes for {len(batch)} writes")
+        settled = list(zip(batch, attempt_ids, outcomes, strict=True))
         with ledger.transaction():
-            for planned, attempt_id, outcome in zip(batch, attempt_ids, outcomes, strict=True):
-                failures_before = failures.get(planned.sync_key, (0, None))[0]
-                _settle(ledger, planned, attempt_id, outcome, failures_before, run_id, result)
+            _settle_written(ledger, [(p, a, o) for p, a, o in settled if o.ok], result)
+            for planned, attempt_id, outcome in settled:
+                if not outcome.ok:
+                    failures_before = failures.get(planned.sync_key, (0, None))[0]
+                    _settle_failed(ledger, planned, attempt_id, outcome, failures_before, run_id, result)
         on_progress(f"{sync.name}: {min(start + BATCH, len(sync_plan.writes)):,}/{len(sync_plan.writes):,} written")
     return result
 
 
+def _in_flight_row(planned: PlannedWrite, run_id: str) -> dict[str, Any]:
+    return {
+        "attempt_id": uuid.uuid4().hex,
+        "run_id": run_id,
+        "sync": planned.sync.name,
+        "target_system": planned.sync.target,
+        "entity": planned.sync.entity,
+        "sync_key": planned.sync_key,
+        "golden_id": planned.golden_id,
+        "operation": planned.operation,
+        "target_record_id": planned.target_record_id,
+        "values_before": as_json(planned.current),
+        "values_after": as_json(planned.desired),
+        "status": "in_flight",
+        "attempted_at": now_utc(),
+    }
+
+
 def _record_in_flight(ledger: Ledger, planned: PlannedWrite, run_id: str) -> str:
-    attempt_id = uuid.uuid4().hex
-    ledger.record_attempt(
-        attempt_id=attempt_id,
-        run_id=run_id,
-        sync=planned.sync.name,
-        target_system=planned.sync.target,
-        entity=planned.sync.entity,
-        sync_key=planned.sync_key,
-        golden_id=planned.golden_id,
-        operation=planned.operation,
-        target_record_id=planned.target_record_id,
-        values_before=as_json(planned.current),
-        values_after=as_json(planned.desired),
-        status="in_flight",
-        attempted_at=now_utc(),
+    row = _in_flight_row(planned, run_id)
+    ledger.record_attempt(**row)
+    return row["attempt_id"]
+
+
+def _record_in_flight_batch(ledger: Ledger, batch: Sequence[PlannedWrite], run_id: str) -> list[str]:
+    """A batch's attempts, recorded (and committed) in one statement before any is made: one
+    statement per row, not the vendor, was what held a large backlog back."""
+    rows = [_in_flight_row(planned, run_id) for planned in batch]
+    ledger.record_attempts(rows)
+    return [row["attempt_id"] for row in rows]
+
+
+def _settle_written(ledger: Ledger, written: Sequence[tuple[PlannedWrite, str, Outcome]], result: SyncResult) -> None:
+    """The written rows of a batch, settled set-wise: attempts, written values, dead letters, holds."""
+    if not written:
+        return
+    sync = written[0][0].sync.name
+    ledger.finish_attempts(
+        [
+            (
+                attempt_id,
+                "written",
+                o.http_status,
+                o.error_category,
+                (o.message or "")[:500] or None,
+                o.correlation_id,
+                o.attempts,
+                o.target_record_id,
+            )
+            for _, attempt_id, o in written
+        ]
     )
-    return attempt_id
+    ledger.remember_written_many(
+        sync,
+        [
+            (p.sync_key, name, value, o.target_record_id or p.target_record_id)
+            for p, _, o in written
+            for name, value in p.desired.items()
+        ],
+        now_utc(),
+    )
+    ledger.settle_written(sync, [p.sync_key for p, _, _ in written])
+    result.written += len(written)
+    result.created += sum(int(o.created) for _, _, o in written)
 
 
 def _finish(ledger: Ledger, attempt_id: str, status: str, outcome: Outcome) -> None:
@@ -395,7 +444,7 @@ def _finish(ledger: Ledger, attempt_id: str, status: str, outcome: Outcome) -> N
     )
 
 
-def _settle(
+def _settle_failed(
     ledger: Ledger,
     planned: PlannedWrite,
     attempt_id: str,
@@ -405,19 +454,6 @@ def _settle(
     result: SyncResult,
 ) -> None:
     sync = planned.sync.name
-    if outcome.ok:
-        _finish(ledger, attempt_id, "written", outcome)
-        ledger.remember_written(
-            sync, planned.sync_key, planned.desired, outcome.target_record_id or planned.target_record_id, now_utc()
-        )
-        ledger.clear_dead_letter(sync, planned.sync_key)
-        ledger.execute(
-            f"UPDATE {SCHEMA}.holds SET status = 'applied' WHERE sync = %s AND sync_key = %s AND status = 'released'",
-            (sync, planned.sync_key),
-        )
-        result.written += 1
-        result.created += int(outcome.created)
-        return
     _finish(ledger, attempt_id, "failed", outcome)
     result.failed += 1
     failures = failures_before + 1

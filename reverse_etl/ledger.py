@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,6 +77,35 @@ DDL = (
         decided_by VARCHAR
     )""",
 )
+
+
+# The columns of a staged batch (see `Ledger.staged`), in the order its rows hold them.
+ATTEMPT_COLUMNS = {
+    "attempt_id": "text",
+    "run_id": "text",
+    "sync": "text",
+    "target_system": "text",
+    "entity": "text",
+    "sync_key": "text",
+    "golden_id": "text",
+    "operation": "text",
+    "target_record_id": "text",
+    "values_before": "text",
+    "values_after": "text",
+    "status": "text",
+    "attempted_at": "timestamp",
+}
+OUTCOME_COLUMNS = {
+    "attempt_id": "text",
+    "status": "text",
+    "http_status": "integer",
+    "error_category": "text",
+    "message": "text",
+    "correlation_id": "text",
+    "http_attempts": "integer",
+    "target_record_id": "text",
+}
+WRITTEN_COLUMNS = {"sync_key": "text", "field": "text", "value": "text", "target_record_id": "text"}
 
 
 def now_utc() -> datetime:
@@ -240,22 +269,90 @@ class Ledger:
         placeholders = ", ".join(["%s"] * len(row))
         self.execute(f"INSERT INTO {SCHEMA}.attempts ({columns}) VALUES ({placeholders})", list(row.values()))
 
-    def remember_written(
-        self, sync: str, sync_key: str, values: dict[str, str | None], target_record_id: str | None, at: datetime
-    ) -> None:
-        if not values:
+    # -- a batch at a time: a few statements per batch of writes, not a few per row ----------
+
+    @contextmanager
+    def staged(self, name: str, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]) -> Iterator[None]:
+        """`rows` as a table `name` the statements inside the block can read; `columns` maps each
+        column to `text`, `integer` or `timestamp`. On DuckDB a registered Arrow table (binding
+        thousands of parameters costs DuckDB more than the statement); on PostgreSQL a temporary
+        table filled by `execute_values`."""
+        if self.warehouse.kind == "duckdb":
+            import pyarrow as pa
+
+            types = {"text": pa.string(), "integer": pa.int64(), "timestamp": pa.timestamp("us")}
+            table = pa.table(
+                {c: pa.array([row[i] for row in rows], type=types[t]) for i, (c, t) in enumerate(columns.items())}
+            )
+            self._connection.register(name, table)
+            try:
+                yield
+            finally:
+                self._connection.unregister(name)
             return
-        fields = list(values)
-        self.execute(
-            f"DELETE FROM {SCHEMA}.written_values WHERE sync = %s AND sync_key = %s "
-            f"AND field IN ({', '.join(['%s'] * len(fields))})",
-            (sync, sync_key, *fields),
-        )
-        self.execute(
-            f"INSERT INTO {SCHEMA}.written_values VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(fields)),
-            [p for field in fields for p in (sync, sync_key, field, values[field], target_record_id, at)],
-        )
+        from psycopg2.extras import execute_values
+
+        with self._connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+            execute_values(cursor, f"INSERT INTO {name} VALUES %s", [tuple(row) for row in rows], page_size=1000)
+        try:
+            yield
+        finally:
+            with self._connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Many attempts (rows with the keys of `ATTEMPT_COLUMNS`), recorded together."""
+        if not rows:
+            return
+        names = ", ".join(ATTEMPT_COLUMNS)
+        with self.staged("staged_attempts", ATTEMPT_COLUMNS, [[row[c] for c in ATTEMPT_COLUMNS] for row in rows]):
+            self.execute(f"INSERT INTO {SCHEMA}.attempts ({names}) SELECT {names} FROM staged_attempts")
+
+    def finish_attempts(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Settles many attempts: each row is (attempt_id, status, http_status, error_category,
+        message, correlation_id, http_attempts, target_record_id)."""
+        if not rows:
+            return
+        with self.staged("staged_outcomes", OUTCOME_COLUMNS, rows):
+            self.execute(
+                f"""UPDATE {SCHEMA}.attempts AS a SET status = v.status, http_status = v.http_status,
+                    error_category = v.error_category, message = v.message, correlation_id = v.correlation_id,
+                    http_attempts = v.http_attempts,
+                    target_record_id = COALESCE(v.target_record_id, a.target_record_id)
+                    FROM staged_outcomes AS v WHERE a.attempt_id = v.attempt_id"""
+            )
+
+    def remember_written_many(self, sync: str, rows: Sequence[Sequence[Any]], at: datetime) -> None:
+        """Many records' written values: each row is (sync_key, field, value, target_record_id)."""
+        if not rows:
+            return
+        with self.staged("staged_written", WRITTEN_COLUMNS, rows):
+            self.execute(
+                f"""DELETE FROM {SCHEMA}.written_values AS w USING staged_written AS v
+                    WHERE w.sync = %s AND w.sync_key = v.sync_key AND w.field = v.field""",
+                (sync,),
+            )
+            self.execute(
+                f"""INSERT INTO {SCHEMA}.written_values
+                    SELECT %s, sync_key, field, value, target_record_id, %s FROM staged_written""",
+                (sync, at),
+            )
+
+    def settle_written(self, sync: str, sync_keys: Sequence[str]) -> None:
+        """Records written: no longer dead letters, and a hold a person released on them is applied."""
+        if not sync_keys:
+            return
+        with self.staged("staged_keys", {"sync_key": "text"}, [(key,) for key in sync_keys]):
+            self.execute(
+                f"DELETE FROM {SCHEMA}.dead_letters WHERE sync = %s AND sync_key IN (SELECT sync_key FROM staged_keys)",
+                (sync,),
+            )
+            self.execute(
+                f"""UPDATE {SCHEMA}.holds SET status = 'applied' WHERE sync = %s AND status = 'released'
+                    AND sync_key IN (SELECT sync_key FROM staged_keys)""",
+                (sync,),
+            )
 
     def clear_dead_letter(self, sync: str, sync_key: str) -> None:
         self.execute(f"DELETE FROM {SCHEMA}.dead_letters WHERE sync = %s AND sync_key = %s", (sync, sync_key))
