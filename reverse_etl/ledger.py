@@ -252,7 +252,8 @@ class Ledger:
             (sync, sync_key, *fields),
         )
         self.execute(
-            f"INSERT INTO {SCHEMA}.written_values VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(fields)),
+            f"INSERT INTO {SCHEMA}.written_values VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(fields)),
             [p for field in fields for p in (sync, sync_key, field, values[field], target_record_id, at)],
         )
 
