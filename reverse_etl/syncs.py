@@ -4,8 +4,8 @@ records' survivorship in dbt, so what is written where is declared once.
 
 A sync `<system>__<entity>s` reads its dbt model `marts.sync_<system>__<entity>s` (the rows
 whose desired values differ from what the target holds as last landed). Syncs run parents
-first: customers before projects before time, and within an entity the ERP before the PSA
-before the CRM (a PSA client or project may need the ERP record to exist).
+first: customers before projects before time before expenses, and within an entity the ERP
+before the PSA before the CRM (a PSA client or project may need the ERP record to exist).
 
 A record to create may need more than the values the ownership file routes to it: what gives
 it its identity in the target (a Harvest project's name and code, a Harvest client's address
@@ -26,7 +26,7 @@ from pathlib import Path
 from concord.errors import ConcordError
 
 OWNERSHIP_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "ownership.csv"
-ENTITY_ORDER = ("customer", "project", "time_entry", "invoice")
+ENTITY_ORDER = ("customer", "project", "time_entry", "expense", "invoice")
 SYSTEM_ORDER = ("netsuite", "harvest", "salesforce")
 CONFLICT_POLICIES = ("authority_wins", "hold_on_conflict")
 REQUIRES = "requires:"  # a create's parent, by sync and sync key: `requires:<sync>` = <its sync key>

@@ -1,5 +1,6 @@
 """NetSuite as a write-back target: canonical customers to NetSuite `customer` records, and
-approved PSA time (entity `time_entry`) to billable `charge` records.
+approved PSA time (entity `time_entry`) and expenses (entity `expense`) to billable `charge`
+records.
 
 - Update: `PATCH record/v1/{type}/{id}` (204), only the fields to change; an update that
   carries an external id also sets it (a corrected charge moves to its next version,
@@ -11,7 +12,9 @@ approved PSA time (entity `time_entry`) to billable `charge` records.
 - Charges: hours -> `quantity`, the contract rate -> `rate` (NetSuite computes the amount),
   the day -> `chargeDate`, and `{"id"}` references for the customer billed (`billTo`), the
   project, the service item (`billingItem`), the subsidiary and the currency; a create is a
-  `Time` charge `Ready For Billing`.
+  `Time` charge `Ready For Billing`. An expense has no hours or rate: its amount is billed as
+  one unit (`quantity` 1, `rate` the amount), so a corrected amount also resets the quantity;
+  a create is an `Expense` charge `Ready For Billing`.
 - Values: text to NetSuite's types and references. currency_code ('EUR') and payment_terms
   ('Net 30') become `{"id"}` references to the currency / term records, looked up once per
   target by SuiteQL; legal_entity_id is the subsidiary's internal id; the billing address
@@ -70,8 +73,19 @@ CHARGE_MAPPING = {
     "netsuite_customer_id": ("billTo", "ref"),
 }
 CHARGE_FIELDS = frozenset(CHARGE_MAPPING)
-NEW_CHARGE = {"chargeType": "Time", "stage": "Ready For Billing"}
-RECORD_TYPES = {"customer": "customer", "time_entry": "charge"}  # entity -> record type (and SuiteQL table)
+# expense field -> (charge field, kind); kind amount: one unit at that amount
+EXPENSE_CHARGE_MAPPING = {
+    "amount": ("rate", "amount"),
+    **{name: to for name, to in CHARGE_MAPPING.items() if name not in ("approved_hours", "billable_rate")},
+}
+EXPENSE_CHARGE_FIELDS = frozenset(EXPENSE_CHARGE_MAPPING)
+# entity -> (charge field mapping, what a create adds): the charge type as NetSuite names it
+CHARGE_KINDS: dict[str, tuple[dict[str, tuple[str, str]], dict[str, str]]] = {
+    "time_entry": (CHARGE_MAPPING, {"chargeType": "Time", "stage": "Ready For Billing"}),
+    "expense": (EXPENSE_CHARGE_MAPPING, {"chargeType": "Expense", "stage": "Ready For Billing"}),
+}
+# entity -> record type (and SuiteQL table)
+RECORD_TYPES = {"customer": "customer", "time_entry": "charge", "expense": "charge"}
 
 
 def _error_detail(response: requests.Response) -> str:
@@ -87,21 +101,25 @@ def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _charge_body(w: Write, currencies: dict[str, str]) -> tuple[dict[str, Any], str | None]:
-    """A billable charge's body from a time entry's values (a create adds its type and stage)."""
-    body: dict[str, Any] = dict(NEW_CHARGE) if w.operation == "create" else {}
+def _charge_body(entity: str, w: Write, currencies: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    """A billable charge's body from a time entry's or an expense's values (a create adds its
+    type and stage)."""
+    mapping, new_charge = CHARGE_KINDS[entity]
+    body: dict[str, Any] = dict(new_charge) if w.operation == "create" else {}
     for name, value in w.values.items():
-        if name not in CHARGE_MAPPING:
-            return {}, f"field {name!r} cannot be written to a NetSuite charge"
-        field, kind = CHARGE_MAPPING[name]
+        if name not in mapping:
+            return {}, f"field {name!r} cannot be written to a NetSuite {entity} charge"
+        field, kind = mapping[name]
         value = None if value == "" else value
         if value is None:
             return {}, f"a charge needs a value for {name}"
-        if kind == "number":
+        if kind in ("number", "amount"):
             try:
                 body[field] = float(value)
             except ValueError:
                 return {}, f"{name} {value!r} is not a number"
+            if kind == "amount":
+                body["quantity"] = 1.0
         elif kind == "date":
             try:
                 body[field] = date.fromisoformat(value).isoformat()
@@ -136,7 +154,7 @@ class NetSuiteTarget:
         self._terms: dict[str, str] | None = None
 
     def writable_fields(self) -> Mapping[str, frozenset[str]]:
-        return {"customer": CUSTOMER_FIELDS, "time_entry": CHARGE_FIELDS}
+        return {"customer": CUSTOMER_FIELDS, "time_entry": CHARGE_FIELDS, "expense": EXPENSE_CHARGE_FIELDS}
 
     # -- auth and look-ups -----------------------------------------------------------------
 
@@ -209,14 +227,14 @@ class NetSuiteTarget:
         existing = self._existing_external_ids(record_type, creates) if creates else set()
         self._current_token()  # refused credentials stop here, before any worker starts
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="netsuite-write") as pool:
-            futures = [pool.submit(self._write_one, record_type, w, currencies, terms, existing) for w in writes]
+            futures = [pool.submit(self._write_one, entity, w, currencies, terms, existing) for w in writes]
             return [f.result() for f in futures]
 
     def _body(
-        self, record_type: str, w: Write, currencies: dict[str, str], terms: dict[str, str]
+        self, entity: str, w: Write, currencies: dict[str, str], terms: dict[str, str]
     ) -> tuple[dict[str, Any], str | None]:
-        if record_type == "charge":
-            body, problem = _charge_body(w, currencies)
+        if entity in CHARGE_KINDS:
+            body, problem = _charge_body(entity, w, currencies)
         else:
             body, problem = self._customer_body(w, currencies, terms)
         if w.operation == "update" and w.external_id and not problem:
@@ -248,13 +266,14 @@ class NetSuiteTarget:
         return body, None
 
     def _write_one(
-        self, record_type: str, w: Write, currencies: dict[str, str], terms: dict[str, str], existing: set[str]
+        self, entity: str, w: Write, currencies: dict[str, str], terms: dict[str, str], existing: set[str]
     ) -> Outcome:
+        record_type = RECORD_TYPES[entity]
         if w.operation == "update" and not w.target_record_id:
             return local_failure(w.sync_key, f"an update needs the NetSuite {record_type} id (target_record_id)")
         if w.operation == "create" and not w.external_id:
             return local_failure(w.sync_key, f"a create needs an external id to upsert the {record_type} on")
-        body, problem = self._body(record_type, w, currencies, terms)
+        body, problem = self._body(entity, w, currencies, terms)
         if problem:
             return local_failure(w.sync_key, problem)
         if w.operation == "update":

@@ -35,6 +35,7 @@ from sandboxes.netsuite.recordtypes import (
     DEPENDENTS,
     INVOICE,
     RECORD_TYPES,
+    REFERENCE_TYPES,
     Field,
     RecordType,
 )
@@ -95,7 +96,7 @@ def read(store: Store, rtype: RecordType, key: str, base: str, expand: bool) -> 
 
 def _render(conn: sqlite3.Connection, f: Field, value: Any, base: str) -> Any:
     if f.kind == "ref":
-        return reference(conn, RECORD_TYPES[f.ref or ""], value, base)
+        return reference(conn, REFERENCE_TYPES[f.ref or ""], value, base)
     if f.kind == "bool":
         return value == "T"
     if f.kind == "datetime":
@@ -403,7 +404,7 @@ def coerce(conn: sqlite3.Connection, f: Field, raw: Any, path: str) -> Any:
 
 
 def _resolve_reference(conn: sqlite3.Connection, f: Field, raw: dict[str, Any], path: str) -> int:
-    target = RECORD_TYPES[f.ref or ""]
+    target = REFERENCE_TYPES[f.ref or ""]
     if "id" in raw:
         key = str(raw["id"])
     elif "externalId" in raw or "externalid" in raw:

@@ -163,6 +163,18 @@ SERVICE_ITEM = RecordType(
     ),
 )
 
+OTHER_CHARGE_ITEM = RecordType(
+    name="otherchargeitem",
+    table="item",
+    ref_name="itemid",
+    fixed={"itemtype": "OthCharge"},
+    fields=SERVICE_ITEM.fields,
+)
+
+# Any item, whatever its type: what a charge bills (a service item for time, an other-charge
+# item for an expense). Only a reference target, not a record type of the record API.
+ANY_ITEM = RecordType(name="item", table="item", ref_name="itemid", fields=SERVICE_ITEM.fields)
+
 CHARGE = RecordType(
     name="charge",
     table="charge",
@@ -174,7 +186,7 @@ CHARGE = RecordType(
         Field("project", "project", "ref", ref="job"),
         Field("subsidiary", "subsidiary", "ref", ref="subsidiary"),
         Field("currency", "currency", "ref", ref="currency"),
-        Field("billingItem", "billingitem", "ref", ref="serviceitem", required=True),
+        Field("billingItem", "billingitem", "ref", ref="item", required=True),
         Field("chargeType", "chargetype", "choice", choices=("Time", "Expense", "Fixed Fee")),
         Field("chargeDate", "chargedate", "date", required=True),
         Field("quantity", "quantity", "float", required=True),
@@ -241,8 +253,22 @@ CUSTOMER_PAYMENT = RecordType(
 )
 
 RECORD_TYPES: dict[str, RecordType] = {
-    t.name: t for t in (CUSTOMER, JOB, SUBSIDIARY, CURRENCY, TERM, SERVICE_ITEM, CHARGE, INVOICE, CUSTOMER_PAYMENT)
+    t.name: t
+    for t in (
+        CUSTOMER,
+        JOB,
+        SUBSIDIARY,
+        CURRENCY,
+        TERM,
+        SERVICE_ITEM,
+        OTHER_CHARGE_ITEM,
+        CHARGE,
+        INVOICE,
+        CUSTOMER_PAYMENT,
+    )
 }
+# What a `ref` field may point at: the record types, and any item.
+REFERENCE_TYPES: dict[str, RecordType] = {**RECORD_TYPES, ANY_ITEM.name: ANY_ITEM}
 
 # Records that must go before the record they point at can be deleted: (type, table, column).
 DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -252,5 +278,6 @@ DEPENDENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "currency": (("subsidiary", "currency"), ("customer", "currency"), ("transaction", "currency")),
     "term": (("customer", "terms"),),
     "serviceitem": (("charge", "billingitem"), ("transactionline", "item")),
+    "otherchargeitem": (("charge", "billingitem"), ("transactionline", "item")),
     "invoice": (("transactionline", "appliedtotransaction"),),
 }

@@ -1,10 +1,10 @@
 """The loop converges on the demo firm: ingest -> build -> write back -> ingest -> build fixes
 every customer attribute the systems disagreed on, stamps the golden ids and cross-references,
 creates the ERP customers of won deals without duplicates, provisions their PSA clients and
-projects, posts the approved time that matches its contracts as ERP charges (what stays unbilled
-is what cannot be posted), holds exactly the stale PSA rates the simulator injected for a person
-(their policy is hold_on_conflict), and the next cycle has nothing left to write. A dry run
-before it changes nothing in any sandbox."""
+projects, posts the approved time and expenses that match their contracts as ERP charges, once
+each (what stays unbilled is what cannot be posted), holds exactly the stale PSA rates the
+simulator injected for a person (their policy is hold_on_conflict), and the next cycle has
+nothing left to write. A dry run before it changes nothing in any sandbox."""
 
 from __future__ import annotations
 
@@ -58,13 +58,30 @@ def cycle(firm: LandedFirm, cluster: SandboxCluster) -> None:
     ingest(warehouse=firm.warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
 
 
-def unbilled_reasons(warehouse: Warehouse) -> list[str]:
+def unbilled_reasons(warehouse: Warehouse, what: str = "time") -> list[str]:
     return [
         r
         for (r,) in query(
-            warehouse, "SELECT reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_time'"
+            warehouse, f"SELECT reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_{what}'"
         )
     ]
+
+
+def charges_per_valid_expense(firm: LandedFirm) -> set[int]:
+    """How many NetSuite charges name each approved billable expense that validates (the
+    sandbox's ground truth, not the landed copy)."""
+    valid = [
+        e for (e,) in query(firm.warehouse, "SELECT expense_id FROM intermediate.int_expenses_validated WHERE is_valid")
+    ]
+    assert valid
+    netsuite = firm.store.connect("netsuite")
+    posted = dict(
+        netsuite.execute(
+            "SELECT substr(externalid, 12, instr(substr(externalid, 12), '-') - 1), COUNT(*) FROM charge "
+            "WHERE externalid LIKE 'harvest-ex-%' GROUP BY 1"
+        ).fetchall()
+    )
+    return {posted.get(e, 0) for e in valid}
 
 
 @pytest.mark.timeout(900)
@@ -87,6 +104,7 @@ def test_write_back_fixes_drift_provisions_posts_time_holds_conflicts_and_a_seco
 
         after = open_exceptions(firm.warehouse)
         still_unbilled = unbilled_reasons(firm.warehouse)
+        valid_expenses_posted = charges_per_valid_expense(firm)
         final_plan = engine.plan(firm.warehouse, SYNCS)
     creates = {s.sync.name: s.creates for s in dry_run.syncs}
 
@@ -98,6 +116,10 @@ def test_write_back_fixes_drift_provisions_posts_time_holds_conflicts_and_a_seco
     assert all("cannot be posted to the ERP: " in reason for reason in still_unbilled)
     charges_after = firm.store.connect("netsuite").execute("SELECT COUNT(*) FROM charge").fetchone()[0]
     assert charges_after == charges_before + posted
+    # approved expenses: every one that validates is posted exactly once, and nothing is unbilled
+    # but what cannot be posted
+    assert valid_expenses_posted == {1}
+    assert all("cannot be posted to the ERP: " in reason for reason in unbilled_reasons(firm.warehouse, "expense"))
     assert final_plan.writes == 0
     assert "won_opportunity_not_provisioned" not in after
     # held for a person: exactly the projects whose PSA rates the simulator left stale
