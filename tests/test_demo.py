@@ -51,7 +51,8 @@ def test_demo_runs_the_loop_twice_prints_a_summary_and_runs_again(tmp_path: Path
     out = first.stdout
     assert "Generated the demo firm" in out and "Loop 2 of 2 done" in out
     in_warehouse, new, _, quarantined = row(out, "Harvest (PSA)")
-    assert 40_000 <= in_warehouse == new and quarantined == 0
+    # the second loop lands what the first wrote (e.g. the PSA clients and projects it provisioned)
+    assert 40_000 <= new <= in_warehouse and quarantined == 0
     golden = int(re.search(r"Golden customers: ([\d,]+)", out).group(1).replace(",", ""))
     assert 150 <= golden <= 400
     found, fixed, still_open = row(out, "customer_attribute_drift")
