@@ -152,8 +152,8 @@ def latest_kpis(warehouse: Warehouse) -> list[tuple[str, str, float, str, int]]:
         SELECT kpi, CAST(month AS VARCHAR), value, unit, observation_count
         FROM marts.kpis
         WHERE dimension = 'firm' AND value IS NOT NULL
-          AND kpi IN ('quote_to_project_days', 'time_to_invoice_days', 'approved_unposted_hours',
-                      'approved_unposted_amount')
+          AND kpi IN ('quote_to_project_days', 'quote_to_ready_days', 'time_to_invoice_days',
+                      'approved_unposted_hours')
         ORDER BY kpi, month DESC NULLS FIRST
         """,
     )
