@@ -3,7 +3,6 @@ assets are the tables it lands (`["raw", system, table]`). The tables are the on
 project declares as its sources, under the same keys, so lineage runs unbroken from each
 vendor's table through the canonical model to the write-back."""
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,7 +11,7 @@ import dagster as dg
 
 from concord.errors import ConcordError
 from ingestion.runner import ingest
-from orchestration.modelling.project import manifest_path
+from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 
 SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
@@ -30,9 +29,9 @@ class LandingConfig(dg.Config):
 
 def landed_tables() -> dict[str, list[tuple[str, str]]]:
     """system -> [(table, description)] for every dbt source whose asset key is `raw/<system>/…`."""
-    manifest = json.loads(manifest_path().read_text())
+    parsed = manifest()
     tables: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for source in manifest["sources"].values():
+    for source in parsed["sources"].values():
         key = source.get("config", {}).get("meta", {}).get("dagster", {}).get("asset_key") or []
         if len(key) == 3 and key[0] == "raw":
             tables[key[1]].append((key[2], source.get("description") or ""))

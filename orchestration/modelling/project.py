@@ -4,6 +4,7 @@ CLI resource. The dbt target follows CONCORD_WAREHOUSE, as everywhere else in Co
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -51,6 +52,13 @@ def manifest_path() -> Path:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return MANIFEST
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    """The parsed manifest, read once per process (the landing and write-back assets both
+    derive their specs from it)."""
+    return json.loads(manifest_path().read_text())
 
 
 def dbt_project() -> DbtProject:

@@ -3,11 +3,9 @@ dbt sync model that plans it. Materializing it runs the write-back engine for th
 reports what happened as metadata. Syncs run parents first (each depends on the one before it
 in the engine's order), so a PSA project waits for its ERP customer."""
 
-import json
-
 import dagster as dg
 
-from orchestration.modelling.project import manifest_path
+from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 from reverse_etl import engine
 from reverse_etl.syncs import Sync, syncs
@@ -18,8 +16,8 @@ SYSTEM_NAMES = {"salesforce": "Salesforce", "harvest": "Harvest", "netsuite": "N
 
 def modelled_syncs() -> list[Sync]:
     """The ownership file's syncs that have their dbt model, in the order they run."""
-    manifest = json.loads(manifest_path().read_text())
-    models = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    parsed = manifest()
+    models = {node["name"] for node in parsed["nodes"].values() if node["resource_type"] == "model"}
     return [sync for sync in syncs() if sync.model in models]
 
 
