@@ -1,5 +1,6 @@
-"""The large facts (time entries, charges, invoice lines) are incremental: after the systems
-change - edits, an invoice re-dated, a charge deleted - and the changes are landed, an
+"""The large facts (time entries, charges, invoice lines) and the validation of approved time
+are incremental: after the systems change - edits, an invoice re-dated, a charge deleted, a
+contract rate amended, approved time made non-billable - and the changes are landed, an
 incremental build holds exactly what a build from scratch holds."""
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ FACTS = {
     "canonical.time_entries": "time_entry_id",
     "canonical.charges": "charge_id",
     "canonical.invoice_lines": "invoice_line_id",
+    "intermediate.int_time_entries_validated": "time_entry_id",
 }
 
 
-def change_the_firm(store: Store) -> dict[str, int]:
-    """A day's edits in every system, stamped with the store's clock as the vendors would."""
+def change_the_firm(store: Store, rate_in_use: str) -> dict[str, int]:
+    """A day's edits in every system, stamped with the store's clock as the vendors would;
+    `rate_in_use` is a contract rate that approved time is validated against."""
     now = (store.now_ms() // 1000) * 1000  # whole seconds, as the vendors stamp them
     netsuite = store.connect("netsuite")
     [(deleted_charge,)] = netsuite.execute("SELECT id FROM charge WHERE invoice IS NULL ORDER BY id LIMIT 1").fetchall()
@@ -43,7 +46,19 @@ def change_the_firm(store: Store) -> dict[str, int]:
     [(entry,)] = harvest.execute("SELECT id FROM time_entries ORDER BY id LIMIT 1").fetchall()
     harvest.execute("UPDATE time_entries SET hours = hours + 1, updated_at = ? WHERE id = ?", (now, entry))
     [(entry_hours,)] = harvest.execute("SELECT hours FROM time_entries WHERE id = ?", (entry,)).fetchall()
+    [(unbilled_entry,)] = harvest.execute(
+        "SELECT id FROM time_entries WHERE approval_status = 'approved' AND billable = 1 AND id <> ? ORDER BY id LIMIT 1",
+        (entry,),
+    ).fetchall()
+    harvest.execute("UPDATE time_entries SET billable = 0, updated_at = ? WHERE id = ?", (now, unbilled_entry))
     harvest.commit()
+    # a contract rate amended in place: the time validated against it must be validated again
+    salesforce = store.connect("salesforce")
+    salesforce.execute(
+        "UPDATE Contract_Rate__c SET Rate__c = Rate__c + 10, LastModifiedDate = ?, SystemModstamp = ? WHERE Id = ?",
+        (now, now, rate_in_use),
+    )
+    salesforce.commit()
     return {
         "deleted_charge": deleted_charge,
         "edited_charge": edited_charge,
@@ -51,6 +66,8 @@ def change_the_firm(store: Store) -> dict[str, int]:
         "invoice": invoice,
         "entry": entry,
         "entry_hours": entry_hours,
+        "unbilled_entry": unbilled_entry,
+        "amended_rate": rate_in_use,
     }
 
 
@@ -70,11 +87,17 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
     warehouse = firm.warehouse
     target = tmp_path / "dbt_target"
     built(build(warehouse, target_dir=target))
-    changed = change_the_firm(firm.store)
+    [(rate_in_use,)] = query(
+        warehouse,
+        "SELECT min(rate_card_id) FROM intermediate.int_time_entries_validated WHERE rate_card_id IS NOT NULL",
+    )
+    changed = change_the_firm(firm.store, rate_in_use)
     firm.store.close()
     time.sleep(1.1)  # the sources read up to the servers' clock: let it pass the edits' second
     with served(firm) as cluster:
-        ingest(("harvest",), warehouse=warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir)
+        ingest(
+            ("harvest", "salesforce"), warehouse=warehouse, configs=configs(cluster), pipelines_dir=firm.pipelines_dir
+        )
         # NetSuite has no deleted-records feed: the charge's delete is found by reconciling keys
         ingest(
             ("netsuite",),
@@ -86,6 +109,12 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
 
     built(build(warehouse, target_dir=target))
     incremental = facts(warehouse)
+    revalidated_at_the_new_rate = query(
+        warehouse,
+        f"""SELECT count(*) FROM intermediate.int_time_entries_validated AS v
+            JOIN canonical.rate_cards AS r ON r.rate_card_id = v.rate_card_id
+            WHERE v.rate_card_id = '{rate_in_use}' AND v.contract_rate = r.hourly_rate""",
+    )
     built(build(warehouse, target_dir=target, full_refresh=True))
     from_scratch = facts(warehouse)
 
@@ -103,3 +132,9 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
         warehouse,
         f"SELECT DISTINCT CAST(invoice_date AS VARCHAR) FROM canonical.invoice_lines WHERE invoice_id = '{changed['invoice']}'",
     ) == [("2020-01-31",)]
+    assert query(
+        warehouse,
+        f"SELECT count(*) FROM intermediate.int_time_entries_validated WHERE time_entry_id = '{changed['unbilled_entry']}'",
+    ) == [(0,)]
+    # the amended rate reached the entries validated against it (and a build from scratch agrees)
+    assert revalidated_at_the_new_rate != [(0,)]

@@ -71,6 +71,7 @@ select
     charges.charge_date,
     charges.created_at as posted_at,
     charges.updated_at,
+    charges.extracted_at,
     charges.load_id
 from charges
 left join currencies

@@ -92,25 +92,6 @@ posted as (
     group by psa_source_record_id
 ),
 
--- the data's day, as int_time_entries_posting_status counts it: today, or the day after the
--- latest PSA activity when the landed data stops earlier (a snapshot, the simulated firm)
-as_of as (
-    select
-        case
-            when day_after_latest_activity < cast({{ run_started_at_utc() }} as date)
-                then day_after_latest_activity
-            else cast({{ run_started_at_utc() }} as date)
-        end as as_of_date
-    from (
-        select cast({{ dbt.dateadd('day', 1, 'cast(max(updated_at) as date)') }} as date) as day_after_latest_activity
-        from (
-            select updated_at from {{ ref('stg_harvest__time_entries') }}
-            union all
-            select updated_at from {{ ref('stg_harvest__expenses') }}
-        ) as activity
-    ) as data_clock
-),
-
 joined as (
     select
         expenses.expense_id,
@@ -123,7 +104,11 @@ joined as (
         expenses.total_cost as amount,
         expenses.currency_code as psa_currency_code,
         cast(expenses.updated_at as date) as approved_on,
-        {{ dbt.datediff('cast(expenses.updated_at as date)', 'as_of.as_of_date', 'day') }} as days_since_approval,
+        {{ dbt.datediff(
+            'cast(expenses.updated_at as date)',
+            psa_as_of_date([ref('stg_harvest__time_entries'), ref('stg_harvest__expenses')]),
+            'day'
+        ) }} as days_since_approval,
         projects.golden_project_id,
         projects.golden_customer_id,
         projects.name as project_name,
@@ -142,7 +127,6 @@ joined as (
         posted.charge_id,
         posted.charge_id is not null as is_posted
     from expenses
-    cross join as_of
     left join categories
         on categories.expense_category_id = expenses.expense_category_id
     left join projects

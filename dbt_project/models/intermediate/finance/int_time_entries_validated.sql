@@ -17,45 +17,49 @@
     keeps one currency per client, so a client contracting in two currencies shows the other
     one in the PSA; the contract, not the PSA, decides the charge's currency.
 
-    A posted entry is changed_since_posting when the PSA now says something else than its
-    charge (hours, rate, day, project or billing item): an edit after posting, to be corrected
-    on the same charge. posting_version is the version in the charge's external id
-    (harvest-te-<time entry id>-v<n>): 1 for a first posting, one more for each correction. -#}
+    An entry is posted when a charge's external id names it (harvest-te-<time entry id>-v<n>;
+    the lowest charge id if it was posted twice). A posted entry is changed_since_posting when
+    the PSA now says something else than its charge (hours, rate, day, project or billing
+    item): an edit after posting, to be corrected on the same charge. posting_version is the n
+    of that external id: 1 for a first posting, one more for each correction. How long an
+    entry has waited is the check's business (chk_unbilled_time), not the validation's: every
+    column here stays true until an input changes.
+
+    Incremental (the frequent loop's largest model): a run re-validates only the entries whose
+    inputs changed since it validated them -
+    - the entry itself (landed by a load newer than the newest here, entry_load_id);
+    - a charge naming it, or the charge it was posted as (a load newer than charge_load_id),
+      or that charge's deletion;
+    - its contract context: the project's golden ids, ERP project, contract, legal entity and
+      the task's billing item and contract rates (context_fingerprint, compared with what the
+      dimensions say now) -
+    and removes entries no longer approved and billable. A build from scratch holds the same
+    rows (tests/transform/test_incremental.py). -#}
+
+{{ config(
+    materialized='incremental',
+    unique_key='time_entry_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where time_entry_id in (select time_entry_id from {{ ref('stg_harvest__time_entries') }} where load_id > (select max(entry_load_id) from {{ this }}) and not (approval_status = 'approved' and is_billable and not is_deleted)){% endif %}"
+) }}
+
+-- depends_on: {{ ref('stg_netsuite__charges') }}
 
 with
-
-entries as (
-    select * from {{ ref('int_time_entries_posting_status') }}
-),
-
-tasks as (
-    select * from {{ ref('stg_harvest__tasks') }}
-),
 
 projects as (
     select * from {{ ref('projects') }}
     where harvest_project_id is not null
 ),
 
-contracts as (
-    select * from {{ ref('contracts') }}
-),
-
-rate_cards as (
-    select * from {{ ref('rate_cards') }}
-),
-
-contracted_entities as (
-    select * from {{ ref('int_projects_contracted_entities') }}
+tasks as (
+    select * from {{ ref('stg_harvest__tasks') }}
 ),
 
 erp_projects as (
     select * from {{ ref('stg_netsuite__projects') }}
     where not is_deleted
-),
-
-subsidiaries as (
-    select * from {{ ref('stg_netsuite__subsidiaries') }}
 ),
 
 billing_items as (
@@ -71,30 +75,28 @@ billing_items as (
     where billing_items.psa_object = 'task'
 ),
 
-charges as (
-    select
-        traced.*,
-        currencies.currency_code
-    from {{ ref('int_charges_traced') }} as traced
-    left join {{ ref('stg_netsuite__currencies') }} as currencies
-        on currencies.currency_id = traced.currency_id
-    where traced.psa_source_object = 'time_entries'
+rate_cards as (
+    select * from {{ ref('rate_cards') }}
 ),
 
-priced as (
+-- one fingerprint of every rate line of a (contract, role), amendments included
+rate_card_fingerprints as (
     select
-        entries.time_entry_id,
-        entries.client_id as harvest_client_id,
-        entries.project_id as harvest_project_id,
-        entries.task_id,
-        tasks.task_name,
-        entries.user_id,
-        entries.spent_date,
-        entries.hours,
-        entries.billable_rate as psa_rate,
-        entries.currency_code as psa_currency_code,
-        entries.approved_on,
-        entries.days_since_approval,
+        contract_id,
+        role_name,
+        {{ dbt.listagg(
+            fingerprint(['rate_card_id', 'hourly_rate', 'currency_code', 'amendment_number', 'effective_from', 'effective_to']),
+            "','",
+            'order by rate_card_id'
+        ) }} as rates_fingerprint
+    from rate_cards
+    group by contract_id, role_name
+),
+
+-- what an entry's validation reads besides the entry, per PSA project ...
+project_contexts as (
+    select
+        projects.harvest_project_id,
         projects.golden_project_id,
         projects.golden_customer_id,
         projects.name as project_name,
@@ -108,35 +110,167 @@ priced as (
         contracts.currency_code,
         contracted_entities.contracted_legal_entity_name,
         contracted_entities.contracted_legal_entity_id as legal_entity_id,
+        {{ fingerprint([
+            'projects.golden_project_id', 'projects.golden_customer_id', 'projects.name', 'projects.netsuite_project_id',
+            'erp_projects.project_number', 'erp_projects.customer_id', 'erp_projects.subsidiary_id',
+            'project_subsidiaries.subsidiary_name', 'contracts.contract_id', 'contracts.contract_number',
+            'contracts.currency_code', 'contracted_entities.contracted_legal_entity_name',
+            'contracted_entities.contracted_legal_entity_id',
+        ]) }} as project_fingerprint
+    from projects
+    left join erp_projects
+        on erp_projects.project_id = projects.netsuite_project_id
+    left join {{ ref('stg_netsuite__subsidiaries') }} as project_subsidiaries
+        on project_subsidiaries.subsidiary_id = erp_projects.subsidiary_id
+    left join {{ ref('contracts') }} as contracts
+        on contracts.contract_id = projects.contract_id
+    left join {{ ref('int_projects_contracted_entities') }} as contracted_entities
+        on contracted_entities.project_id = projects.netsuite_project_id
+),
+
+-- ... per task ...
+task_contexts as (
+    select
+        tasks.task_id,
+        tasks.task_name,
         billing_items.erp_item_code,
         billing_items.item_id as billing_item_id,
+        {{ fingerprint(['tasks.task_name', 'billing_items.erp_item_code', 'billing_items.item_id']) }} as task_fingerprint
+    from tasks
+    left join billing_items
+        on billing_items.task_name = tasks.task_name
+),
+
+-- ... and per (PSA project, task), with the contract's rates for the task's role
+contexts as (
+    select
+        project_contexts.*,
+        task_contexts.task_id,
+        task_contexts.task_name,
+        task_contexts.erp_item_code,
+        task_contexts.billing_item_id,
+        md5(
+            project_contexts.project_fingerprint || task_contexts.task_fingerprint
+            || coalesce(rate_card_fingerprints.rates_fingerprint, '~')
+        ) as context_fingerprint
+    from project_contexts
+    cross join task_contexts
+    left join rate_card_fingerprints
+        on rate_card_fingerprints.contract_id = project_contexts.contract_id
+        and rate_card_fingerprints.role_name = task_contexts.task_name
+),
+
+{% if is_incremental() %}
+watermarks as (
+    select
+        max(entry_load_id) as entry_load_id,
+        coalesce(max(charge_load_id), '') as charge_load_id
+    from {{ this }}
+),
+
+-- the entries to validate again, as one key set
+reprocessed as (
+    -- changed in the PSA
+    select time_entry_id from {{ ref('stg_harvest__time_entries') }}
+    where load_id > (select entry_load_id from watermarks)
+    union
+    -- named by a charge landed since (a posting, a correction)
+    select psa_source_record_id from {{ ref('charges') }}
+    where psa_source_object = 'time_entries'
+        and load_id > (select charge_load_id from watermarks)
+    union
+    -- posted as a charge that changed since or was deleted
+    select time_entry_id from {{ this }}
+    where charge_id in (
+        select charge_id from {{ ref('stg_netsuite__charges') }}
+        where load_id > (select charge_load_id from watermarks)
+            or is_deleted
+    )
+    union
+    -- its contract context changed
+    select existing.time_entry_id
+    from {{ this }} as existing
+    left join contexts
+        on contexts.harvest_project_id = existing.harvest_project_id
+        and contexts.task_id = existing.task_id
+    where existing.context_fingerprint is distinct from contexts.context_fingerprint
+),
+{% endif %}
+
+entries as (
+    select * from {{ ref('stg_harvest__time_entries') }}
+    where approval_status = 'approved'
+        and is_billable
+        and not is_deleted
+    {% if is_incremental() %}
+        and time_entry_id in (select time_entry_id from reprocessed)
+    {% endif %}
+),
+
+charges as (
+    select * from {{ ref('charges') }}
+    where psa_source_object = 'time_entries'
+    {% if is_incremental() %}
+        and psa_source_record_id in (select time_entry_id from reprocessed)
+    {% endif %}
+),
+
+-- an entry posted twice (by hand, or an old integration) is corrected on its first charge
+posted as (
+    select
+        psa_source_record_id as time_entry_id,
+        min(charge_id) as charge_id
+    from charges
+    group by psa_source_record_id
+),
+
+priced as (
+    select
+        entries.time_entry_id,
+        entries.client_id as harvest_client_id,
+        entries.project_id as harvest_project_id,
+        entries.task_id,
+        contexts.task_name,
+        entries.user_id,
+        entries.spent_date,
+        entries.hours,
+        entries.billable_rate as psa_rate,
+        entries.currency_code as psa_currency_code,
+        cast(entries.updated_at as date) as approved_on,
+        entries.load_id as entry_load_id,
+        contexts.golden_project_id,
+        contexts.golden_customer_id,
+        contexts.project_name,
+        contexts.netsuite_project_id,
+        contexts.netsuite_project_number,
+        contexts.netsuite_customer_id,
+        contexts.netsuite_project_subsidiary_id,
+        contexts.netsuite_project_subsidiary_name,
+        contexts.contract_id,
+        contexts.contract_label,
+        contexts.currency_code,
+        contexts.contracted_legal_entity_name,
+        contexts.legal_entity_id,
+        contexts.erp_item_code,
+        contexts.billing_item_id,
+        contexts.context_fingerprint,
         rate_cards.rate_card_id,
         rate_cards.hourly_rate as contract_rate,
         rate_cards.currency_code as contract_rate_currency_code,
         rate_cards.amendment_number,
         rate_cards.effective_from as rate_effective_from,
-        entries.charge_id,
-        entries.is_posted
+        posted.charge_id
     from entries
-    left join tasks
-        on tasks.task_id = entries.task_id
-    left join projects
-        on projects.harvest_project_id = entries.project_id
-    left join erp_projects
-        on erp_projects.project_id = projects.netsuite_project_id
-    left join subsidiaries as project_subsidiaries
-        on project_subsidiaries.subsidiary_id = erp_projects.subsidiary_id
-    left join contracts
-        on contracts.contract_id = projects.contract_id
-    left join contracted_entities
-        on contracted_entities.project_id = projects.netsuite_project_id
-    left join billing_items
-        on billing_items.task_name = tasks.task_name
+    left join contexts
+        on contexts.harvest_project_id = entries.project_id
+        and contexts.task_id = entries.task_id
     left join rate_cards
-        on rate_cards.contract_id = projects.contract_id
-        and rate_cards.role_name = tasks.task_name
+        on rate_cards.contract_id = contexts.contract_id
+        and rate_cards.role_name = contexts.task_name
         and rate_cards.effective_from <= entries.spent_date
         and (rate_cards.effective_to is null or rate_cards.effective_to >= entries.spent_date)
+    left join posted
+        on posted.time_entry_id = entries.time_entry_id
 ),
 
 judged as (
@@ -173,11 +307,12 @@ select
     judged.spent_date,
     judged.hours,
     judged.psa_rate,
+    judged.psa_currency_code,
+    cast(judged.hours * judged.psa_rate as {{ dbt.type_float() }}) as psa_amount,
     judged.contract_rate,
     cast(judged.hours * judged.contract_rate as {{ dbt.type_float() }}) as amount,
     judged.amendment_number,
     judged.approved_on,
-    judged.days_since_approval,
     judged.validation_failure is null as is_valid,
     judged.validation_failure,
     case judged.validation_failure
@@ -207,7 +342,7 @@ select
             || coalesce(judged.netsuite_project_subsidiary_name, 'subsidiary ' || judged.netsuite_project_subsidiary_id)
             || ' but contract ' || judged.contract_label || ' was signed with ' || judged.contracted_legal_entity_name
     end as validation_reason,
-    judged.is_posted,
+    charges.charge_id is not null as is_posted,
     charges.charge_id,
     charges.external_id as charge_external_id,
     coalesce(
@@ -219,8 +354,8 @@ select
     charges.charge_date,
     charges.project_id as charge_project_id,
     charges.customer_id as charge_customer_id,
-    charges.item_id as charge_billing_item_id,
-    charges.subsidiary_id as charge_legal_entity_id,
+    charges.billing_item_id as charge_billing_item_id,
+    charges.legal_entity_id as charge_legal_entity_id,
     charges.currency_code as charge_currency_code,
     charges.invoice_id as charge_invoice_id,
     charges.extracted_at as charge_extracted_at,
@@ -230,8 +365,11 @@ select
         or round(cast(charges.rate as numeric), 2) is distinct from round(cast(judged.psa_rate as numeric), 2)
         or charges.charge_date is distinct from judged.spent_date
         or charges.project_id is distinct from judged.netsuite_project_id
-        or charges.item_id is distinct from judged.billing_item_id
-    ) as is_changed_since_posting
+        or charges.billing_item_id is distinct from judged.billing_item_id
+    ) as is_changed_since_posting,
+    judged.entry_load_id,
+    charges.load_id as charge_load_id,
+    judged.context_fingerprint
 from judged
 left join charges
     on charges.charge_id = judged.charge_id

@@ -1,7 +1,8 @@
 {#- Approved billable time the ERP does not bill as it should: one row per PSA time entry that
     - is not posted as a billable charge within the SLA (vars checks.unbilled_time.sla_days,
-      default 2: a charge is due by the second day after approval) - unposted approved time is
-      revenue the firm has earned but not billed;
+      default 2: a charge is due by the second day after approval, counted up to the day the
+      PSA data describes, macro psa_as_of_date) - unposted approved time is revenue the firm
+      has earned but not billed;
     - cannot be posted at all, whatever its age, because it fails validation against its
       contract (int_time_entries_validated: no ERP project, no contract, a task with no billing
       item, no contract rate on the day, a rate other than the contract's, a legal entity the
@@ -15,14 +16,18 @@
 
 with
 
-entries as (
-    select * from {{ ref('int_time_entries_validated') }}
-    where (not is_posted and (days_since_approval >= {{ sla_days }} or not is_valid))
-        or (is_changed_since_posting and (not is_valid or is_invoiced))
+validated as (
+    select
+        *,
+        {{ dbt.datediff('approved_on', psa_as_of_date([ref('stg_harvest__time_entries')]), 'day') }}
+            as days_since_approval
+    from {{ ref('int_time_entries_validated') }}
 ),
 
-posting_status as (
-    select * from {{ ref('int_time_entries_posting_status') }}
+entries as (
+    select * from validated
+    where (not is_posted and (days_since_approval >= {{ sla_days }} or not is_valid))
+        or (is_changed_since_posting and (not is_valid or is_invoiced))
 ),
 
 xref as (
@@ -34,12 +39,9 @@ described as (
         entries.*,
         'approved billable time of ' || cast(entries.spent_date as {{ dbt.type_string() }})
             || ' (' || cast(cast(entries.hours as decimal(18, 2)) as {{ dbt.type_string() }}) || ' h, '
-            || coalesce(cast(cast(posting_status.billable_amount as decimal(18, 2)) as {{ dbt.type_string() }}), 'no rate')
-            || ' ' || coalesce(posting_status.currency_code, '') || ')' as what,
-        posting_status.client_id
+            || coalesce(cast(cast(entries.psa_amount as decimal(18, 2)) as {{ dbt.type_string() }}), 'no rate')
+            || ' ' || coalesce(entries.psa_currency_code, '') || ')' as what
     from entries
-    inner join posting_status
-        on posting_status.time_entry_id = entries.time_entry_id
 )
 
 select
@@ -72,4 +74,4 @@ select
     end as reason
 from described
 left join xref
-    on xref.record_key = 'harvest:' || described.client_id
+    on xref.record_key = 'harvest:' || described.harvest_client_id
