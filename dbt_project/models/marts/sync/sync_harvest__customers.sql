@@ -19,12 +19,6 @@
     (spacing, letter case of codes) is not a write. -#}
 
 {%- set golden_attributes = ['legal_name', 'billing_country', 'currency_code'] -%}
-{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
-{%- set comparable = "case FIELD
-        when 'billing_country' then upper(VALUE)
-        when 'currency_code' then upper(VALUE)
-        else regexp_replace(VALUE, '\\s+', ' ', 'g')
-    end" -%}
 
 with
 
@@ -144,8 +138,8 @@ creates as (
 select *
 from updates
 where desired_value is not null
-    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
-        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+    and {{ comparable_customer_value('field', 'desired_value') }}
+        is distinct from {{ comparable_customer_value('field', 'current_value') }}
 
 union all
 

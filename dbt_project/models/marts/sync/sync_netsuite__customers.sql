@@ -15,14 +15,6 @@
 {%- set golden_attributes = ['legal_name', 'billing_street', 'billing_city', 'billing_postal_code',
                              'billing_country', 'currency_code', 'payment_terms', 'tax_id'] -%}
 {%- set held_fields = golden_attributes + ['golden_customer_id', 'salesforce_account_id'] -%}
-{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
-{%- set comparable = "case FIELD
-        when 'tax_id' then " ~ normalized_tax_id('VALUE') ~ "
-        when 'billing_postal_code' then upper(replace(VALUE, ' ', ''))
-        when 'billing_country' then upper(VALUE)
-        when 'currency_code' then upper(VALUE)
-        else regexp_replace(VALUE, '\\s+', ' ', 'g')
-    end" -%}
 
 with
 
@@ -149,8 +141,8 @@ creates as (
 select *
 from updates
 where desired_value is not null
-    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
-        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+    and {{ comparable_customer_value('field', 'desired_value') }}
+        is distinct from {{ comparable_customer_value('field', 'current_value') }}
 
 union all
 
