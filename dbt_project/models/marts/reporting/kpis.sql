@@ -121,6 +121,15 @@ time_to_invoice as (
     where invoice_rank = 1
 ),
 
+-- the median-days KPIs: each measured interval in days, dated by the month of the event that closes it
+day_intervals as (
+    select 'quote_to_project_days' as kpi, month, legal_entity_id, days from won_deals_provisioned
+    union all
+    select 'quote_to_ready_days', month, legal_entity_id, days from won_deals_ready
+    union all
+    select 'time_to_invoice_days', month, legal_entity_id, days from time_to_invoice
+),
+
 -- approved billable live time that no ERP charge was posted from, approved by now
 approved_unposted as (
     select
@@ -243,50 +252,18 @@ firm_exception_rates as (
 
 measured as (
     select
-        'quote_to_project_days' as kpi, month, 'firm' as dimension, 'all' as dimension_value,
+        kpi, month, 'firm' as dimension, 'all' as dimension_value,
         percentile_cont(0.5) within group (order by days) as kpi_value, 'days' as unit, count(*) as observation_count
-    from won_deals_provisioned
-    group by month
+    from day_intervals
+    group by kpi, month
 
     union all
 
     select
-        'quote_to_project_days', month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
+        kpi, month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
         percentile_cont(0.5) within group (order by days), 'days', count(*)
-    from won_deals_provisioned
-    group by month, coalesce(legal_entity_id, 'unknown')
-
-    union all
-
-    select
-        'quote_to_ready_days', month, 'firm', 'all',
-        percentile_cont(0.5) within group (order by days), 'days', count(*)
-    from won_deals_ready
-    group by month
-
-    union all
-
-    select
-        'quote_to_ready_days', month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
-        percentile_cont(0.5) within group (order by days), 'days', count(*)
-    from won_deals_ready
-    group by month, coalesce(legal_entity_id, 'unknown')
-
-    union all
-
-    select
-        'time_to_invoice_days', month, 'firm', 'all',
-        percentile_cont(0.5) within group (order by days), 'days', count(*)
-    from time_to_invoice
-    group by month
-
-    union all
-
-    select
-        'time_to_invoice_days', month, 'legal_entity', coalesce(legal_entity_id, 'unknown'),
-        percentile_cont(0.5) within group (order by days), 'days', count(*)
-    from time_to_invoice
-    group by month, coalesce(legal_entity_id, 'unknown')
+    from day_intervals
+    group by kpi, month, coalesce(legal_entity_id, 'unknown')
 
     union all
 

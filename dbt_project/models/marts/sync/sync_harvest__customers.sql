@@ -19,12 +19,6 @@
     (spacing, letter case of codes) is not a write. -#}
 
 {%- set golden_attributes = ['legal_name', 'billing_country', 'currency_code'] -%}
-{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
-{%- set comparable = "case FIELD
-        when 'billing_country' then upper(VALUE)
-        when 'currency_code' then upper(VALUE)
-        else regexp_replace(VALUE, '\\s+', ' ', 'g')
-    end" -%}
 
 with
 
@@ -99,76 +93,36 @@ held as (
 ),
 
 update_targets as (
-    select
-        xref.golden_customer_id,
-        xref.source_record_id as client_id,
-        clients.extracted_at
-    from xref
-    inner join records_per_system
-        on records_per_system.golden_customer_id = xref.golden_customer_id
-        and records_per_system.source_system = 'harvest'
-        and records_per_system.is_writable
-    inner join clients
-        on clients.client_id = xref.source_record_id
-    where xref.source_system = 'harvest'
+    {{ writable_customer_records('harvest', 'clients', 'client_id') }}
 ),
 
 updates as (
-    select
-        'harvest:' || update_targets.client_id as sync_key,
-        update_targets.golden_customer_id as golden_id,
-        'update' as operation,
-        update_targets.client_id as target_record_id,
-        cast(null as {{ dbt.type_string() }}) as external_id,
-        desired.field,
-        nullif(trim(desired.desired_value), '') as desired_value,
-        nullif(trim(held.current_value), '') as current_value,
-        update_targets.extracted_at as current_as_of
-    from update_targets
-    inner join desired
-        on desired.golden_customer_id = update_targets.golden_customer_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    left join held
-        on held.client_id = update_targets.client_id
-        and held.field = desired.field
+    {{ sync_update_rows('harvest', 'client_id', 'golden_customer_id') }}
 ),
 
 -- a settled golden customer with a won deal and no Harvest client
 create_targets as (
-    select distinct won_opportunities.golden_customer_id
-    from won_opportunities
-    inner join settled_customers
-        on settled_customers.golden_customer_id = won_opportunities.golden_customer_id
-    left join records_per_system
-        on records_per_system.golden_customer_id = won_opportunities.golden_customer_id
-        and records_per_system.source_system = 'harvest'
-    where records_per_system.golden_customer_id is null
+    select distinct golden_customer_id
+    from ({{ won_deals_without_customer('harvest') }}) as won_deals
 ),
 
-create_values as (
-    select create_targets.golden_customer_id, desired.field, desired.desired_value
-    from create_targets
-    inner join desired
-        on desired.golden_customer_id = create_targets.golden_customer_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    union all
+-- beyond the fields Harvest receives: the billing address block, and the ERP customer first
+create_extra_values as (
     select
         create_targets.golden_customer_id,
-        'billing_address',
+        'billing_address' as field,
         nullif(trim(
             coalesce(golden.billing_street || chr(10), '')
             || coalesce(trim(coalesce(golden.billing_city, '') || ' ' || coalesce(golden.billing_postal_code, '')) || chr(10), '')
             || coalesce(country_names.country_name, golden.billing_country, '')
-        ), '')
+        ), '') as desired_value
     from create_targets
     inner join golden
         on golden.golden_customer_id = create_targets.golden_customer_id
     left join country_names
         on country_names.country_code = golden.billing_country
     union all
-    -- the ERP customer first: a customer NetSuite does not hold yet waits for its create
+    -- a customer NetSuite does not hold yet waits for its create
     select create_targets.golden_customer_id, 'requires:netsuite__customers', 'golden:' || create_targets.golden_customer_id
     from create_targets
     left join records_per_system
@@ -178,24 +132,14 @@ create_values as (
 ),
 
 creates as (
-    select
-        'golden:' || golden_customer_id as sync_key,
-        golden_customer_id as golden_id,
-        'create' as operation,
-        cast(null as {{ dbt.type_string() }}) as target_record_id,
-        golden_customer_id as external_id,
-        field,
-        nullif(trim(desired_value), '') as desired_value,
-        cast(null as {{ dbt.type_string() }}) as current_value,
-        cast(null as {{ dbt.type_timestamp() }}) as current_as_of
-    from create_values
+    {{ sync_create_rows('golden_customer_id', 'create_extra_values') }}
 )
 
 select *
 from updates
 where desired_value is not null
-    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
-        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+    and {{ comparable_customer_value('field', 'desired_value') }}
+        is distinct from {{ comparable_customer_value('field', 'current_value') }}
 
 union all
 

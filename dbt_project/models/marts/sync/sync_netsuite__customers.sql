@@ -15,14 +15,6 @@
 {%- set golden_attributes = ['legal_name', 'billing_street', 'billing_city', 'billing_postal_code',
                              'billing_country', 'currency_code', 'payment_terms', 'tax_id'] -%}
 {%- set held_fields = golden_attributes + ['golden_customer_id', 'salesforce_account_id'] -%}
-{#- Text compared after removing what is only formatting; FIELD and VALUE are placeholders. -#}
-{%- set comparable = "case FIELD
-        when 'tax_id' then " ~ normalized_tax_id('VALUE') ~ "
-        when 'billing_postal_code' then upper(replace(VALUE, ' ', ''))
-        when 'billing_country' then upper(VALUE)
-        when 'currency_code' then upper(VALUE)
-        else regexp_replace(VALUE, '\\s+', ' ', 'g')
-    end" -%}
 
 with
 
@@ -113,39 +105,11 @@ held as (
 ),
 
 update_targets as (
-    select
-        xref.golden_customer_id,
-        xref.source_record_id as customer_id,
-        customers.extracted_at
-    from xref
-    inner join records_per_system
-        on records_per_system.golden_customer_id = xref.golden_customer_id
-        and records_per_system.source_system = 'netsuite'
-        and records_per_system.is_writable
-    inner join customers
-        on customers.customer_id = xref.source_record_id
-    where xref.source_system = 'netsuite'
+    {{ writable_customer_records('netsuite', 'customers', 'customer_id') }}
 ),
 
 updates as (
-    select
-        'netsuite:' || update_targets.customer_id as sync_key,
-        update_targets.golden_customer_id as golden_id,
-        'update' as operation,
-        update_targets.customer_id as target_record_id,
-        cast(null as {{ dbt.type_string() }}) as external_id,
-        desired.field,
-        nullif(trim(desired.desired_value), '') as desired_value,
-        nullif(trim(held.current_value), '') as current_value,
-        update_targets.extracted_at as current_as_of
-    from update_targets
-    inner join desired
-        on desired.golden_customer_id = update_targets.golden_customer_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    left join held
-        on held.customer_id = update_targets.customer_id
-        and held.field = desired.field
+    {{ sync_update_rows('netsuite', 'customer_id', 'golden_customer_id') }}
 ),
 
 -- the subsidiary of a customer to create: the legal entity of its latest won deal
@@ -153,54 +117,32 @@ create_targets as (
     select golden_customer_id, legal_entity_id
     from (
         select
-            won_opportunities.golden_customer_id,
-            won_opportunities.legal_entity_id,
+            golden_customer_id,
+            legal_entity_id,
             row_number() over (
-                partition by won_opportunities.golden_customer_id
-                order by won_opportunities.won_at desc, won_opportunities.opportunity_id desc
+                partition by golden_customer_id
+                order by won_at desc, opportunity_id desc
             ) as won_rank
-        from won_opportunities
-        inner join settled_customers
-            on settled_customers.golden_customer_id = won_opportunities.golden_customer_id
-        left join records_per_system
-            on records_per_system.golden_customer_id = won_opportunities.golden_customer_id
-            and records_per_system.source_system = 'netsuite'
-        where records_per_system.golden_customer_id is null
+        from ({{ won_deals_without_customer('netsuite') }}) as won_deals
     ) as ranked
     where won_rank = 1
 ),
 
-create_values as (
-    select create_targets.golden_customer_id, desired.field, desired.desired_value
-    from create_targets
-    inner join desired
-        on desired.golden_customer_id = create_targets.golden_customer_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    union all
-    select golden_customer_id, 'legal_entity_id', legal_entity_id
+-- beyond the fields NetSuite receives: the subsidiary
+create_extra_values as (
+    select golden_customer_id, 'legal_entity_id' as field, legal_entity_id as desired_value
     from create_targets
 ),
 
 creates as (
-    select
-        'golden:' || golden_customer_id as sync_key,
-        golden_customer_id as golden_id,
-        'create' as operation,
-        cast(null as {{ dbt.type_string() }}) as target_record_id,
-        golden_customer_id as external_id,
-        field,
-        nullif(trim(desired_value), '') as desired_value,
-        cast(null as {{ dbt.type_string() }}) as current_value,
-        cast(null as {{ dbt.type_timestamp() }}) as current_as_of
-    from create_values
+    {{ sync_create_rows('golden_customer_id', 'create_extra_values') }}
 )
 
 select *
 from updates
 where desired_value is not null
-    and {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'desired_value') }}
-        is distinct from {{ comparable | replace('FIELD', 'field') | replace('VALUE', 'current_value') }}
+    and {{ comparable_customer_value('field', 'desired_value') }}
+        is distinct from {{ comparable_customer_value('field', 'current_value') }}
 
 union all
 

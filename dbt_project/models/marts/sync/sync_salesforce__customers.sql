@@ -152,24 +152,7 @@ held as (
 ),
 
 updates as (
-    select
-        'salesforce:' || update_targets.account_id as sync_key,
-        update_targets.golden_customer_id as golden_id,
-        'update' as operation,
-        update_targets.account_id as target_record_id,
-        cast(null as {{ dbt.type_string() }}) as external_id,
-        desired.field,
-        nullif(trim(desired.desired_value), '') as desired_value,
-        nullif(trim(held.current_value), '') as current_value,
-        update_targets.extracted_at as current_as_of
-    from update_targets
-    inner join desired
-        on desired.account_id = update_targets.account_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    left join held
-        on held.account_id = update_targets.account_id
-        and held.field = desired.field
+    {{ sync_update_rows('salesforce', 'account_id', 'golden_customer_id', desired_key='account_id') }}
 )
 
 -- amounts are compared as formatted above (two decimals), ids and statuses as text

@@ -59,24 +59,7 @@ held as (
 ),
 
 updates as (
-    select
-        'salesforce:' || update_targets.opportunity_id as sync_key,
-        update_targets.golden_project_id as golden_id,
-        'update' as operation,
-        update_targets.opportunity_id as target_record_id,
-        cast(null as {{ dbt.type_string() }}) as external_id,
-        desired.field,
-        nullif(trim(desired.desired_value), '') as desired_value,
-        nullif(trim(held.current_value), '') as current_value,
-        update_targets.extracted_at as current_as_of
-    from update_targets
-    inner join desired
-        on desired.golden_project_id = update_targets.golden_project_id
-    inner join receiving_fields
-        on receiving_fields.field = desired.field
-    left join held
-        on held.opportunity_id = update_targets.opportunity_id
-        and held.field = desired.field
+    {{ sync_update_rows('salesforce', 'opportunity_id', 'golden_project_id') }}
 )
 
 select *
