@@ -25,6 +25,9 @@
     the same charge. posting_version is the version in the charge's external id
     (harvest-ex-<expense id>-v<n>): 1 for a first posting, one more for each correction. -#}
 
+{#- the reason of the expense-only failure, for billing_validation_reason -#}
+{%- set unmapped_category %}'expense category ' || coalesce(judged.category_name, judged.expense_category_id, '(none)'){% endset %}
+
 with
 
 expenses as (
@@ -38,49 +41,18 @@ categories as (
     select * from {{ ref('stg_harvest__expense_categories') }}
 ),
 
-projects as (
-    select * from {{ ref('projects') }}
-    where harvest_project_id is not null
-),
-
-contracts as (
-    select * from {{ ref('contracts') }}
-),
-
-contracted_entities as (
-    select * from {{ ref('int_projects_contracted_entities') }}
-),
-
-erp_projects as (
-    select * from {{ ref('stg_netsuite__projects') }}
-    where not is_deleted
-),
-
-subsidiaries as (
-    select * from {{ ref('stg_netsuite__subsidiaries') }}
+project_contexts as (
+    select * from {{ ref('int_project_billing_contexts') }}
 ),
 
 billing_items as (
-    select
-        billing_items.psa_name as category_name,
-        billing_items.erp_item_code,
-        items.item_id
-    from {{ ref('billing_items') }} as billing_items
-    left join {{ ref('stg_netsuite__items') }} as items
-        on items.item_code = billing_items.erp_item_code
-        and not coalesce(items.is_deleted, false)
-        and not coalesce(items.is_inactive, false)
-    where billing_items.psa_object = 'expense_category'
+    select * from {{ ref('int_billing_items') }}
+    where psa_object = 'expense_category'
 ),
 
 charges as (
-    select
-        traced.*,
-        currencies.currency_code
-    from {{ ref('int_charges_traced') }} as traced
-    left join {{ ref('stg_netsuite__currencies') }} as currencies
-        on currencies.currency_id = traced.currency_id
-    where traced.psa_source_object = 'expenses'
+    select * from {{ ref('charges') }}
+    where psa_source_object = 'expenses'
 ),
 
 -- an expense posted twice (by hand, or an old integration) is corrected on its first charge
@@ -109,19 +81,19 @@ joined as (
             psa_as_of_date([ref('stg_harvest__time_entries'), ref('stg_harvest__expenses')]),
             'day'
         ) }} as days_since_approval,
-        projects.golden_project_id,
-        projects.golden_customer_id,
-        projects.name as project_name,
-        projects.netsuite_project_id,
-        erp_projects.project_number as netsuite_project_number,
-        erp_projects.customer_id as netsuite_customer_id,
-        erp_projects.subsidiary_id as netsuite_project_subsidiary_id,
-        project_subsidiaries.subsidiary_name as netsuite_project_subsidiary_name,
-        contracts.contract_id,
-        coalesce(contracts.contract_number, contracts.contract_id) as contract_label,
-        contracts.currency_code,
-        contracted_entities.contracted_legal_entity_name,
-        contracted_entities.contracted_legal_entity_id as legal_entity_id,
+        project_contexts.golden_project_id,
+        project_contexts.golden_customer_id,
+        project_contexts.project_name,
+        project_contexts.netsuite_project_id,
+        project_contexts.netsuite_project_number,
+        project_contexts.netsuite_customer_id,
+        project_contexts.netsuite_project_subsidiary_id,
+        project_contexts.netsuite_project_subsidiary_name,
+        project_contexts.contract_id,
+        project_contexts.contract_label,
+        project_contexts.currency_code,
+        project_contexts.contracted_legal_entity_name,
+        project_contexts.legal_entity_id,
         billing_items.erp_item_code,
         billing_items.item_id as billing_item_id,
         posted.charge_id,
@@ -129,18 +101,10 @@ joined as (
     from expenses
     left join categories
         on categories.expense_category_id = expenses.expense_category_id
-    left join projects
-        on projects.harvest_project_id = expenses.project_id
-    left join erp_projects
-        on erp_projects.project_id = projects.netsuite_project_id
-    left join subsidiaries as project_subsidiaries
-        on project_subsidiaries.subsidiary_id = erp_projects.subsidiary_id
-    left join contracts
-        on contracts.contract_id = projects.contract_id
-    left join contracted_entities
-        on contracted_entities.project_id = projects.netsuite_project_id
+    left join project_contexts
+        on project_contexts.harvest_project_id = expenses.project_id
     left join billing_items
-        on billing_items.category_name = categories.expense_category_name
+        on billing_items.psa_name = categories.expense_category_name
     left join posted
         on posted.expense_id = expenses.expense_id
 ),
@@ -148,14 +112,9 @@ joined as (
 judged as (
     select
         joined.*,
-        case
-            when netsuite_project_id is null or netsuite_project_number is null then 'no_erp_project'
-            when contract_id is null then 'no_contract'
-            when billing_item_id is null then 'unmapped_category'
-            when amount is null or amount <= 0 then 'no_amount'
-            when legal_entity_id is null then 'unknown_legal_entity'
-            when netsuite_project_subsidiary_id is distinct from legal_entity_id then 'wrong_legal_entity'
-        end as validation_failure
+        {{ billing_validation_failure('unmapped_category', [
+            ('no_amount', 'amount is null or amount <= 0'),
+        ]) }} as validation_failure
     from joined
 )
 
@@ -181,37 +140,20 @@ select
     judged.days_since_approval,
     judged.validation_failure is null as is_valid,
     judged.validation_failure,
-    case judged.validation_failure
-        when 'no_erp_project' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
-            || ' has no ERP project to post it to'
-        when 'no_contract' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
-            || ' has no signed contract to bill it against'
-        when 'unmapped_category' then 'expense category '
-            || coalesce(judged.category_name, judged.expense_category_id, '(none)')
-            || case
-                when judged.erp_item_code is null then ' is mapped to no ERP billing item'
-                else ' is billed as item ' || judged.erp_item_code || ', which the ERP does not have (or made inactive)'
-            end
-        when 'no_amount' then 'the PSA holds no amount above zero for it'
-        when 'unknown_legal_entity' then 'contract ' || judged.contract_label || ' was signed with '
-            || coalesce(judged.contracted_legal_entity_name, '(no legal entity)') || ', which is no ERP subsidiary'
-        when 'wrong_legal_entity' then 'ERP project ' || judged.netsuite_project_number || ' is booked in '
-            || coalesce(judged.netsuite_project_subsidiary_name, 'subsidiary ' || judged.netsuite_project_subsidiary_id)
-            || ' but contract ' || judged.contract_label || ' was signed with ' || judged.contracted_legal_entity_name
-    end as validation_reason,
+    {{ billing_validation_reason(
+        'judged', 'unmapped_category', unmapped_category,
+        [('no_amount', "'the PSA holds no amount above zero for it'")]
+    ) }} as validation_reason,
     judged.is_posted,
     charges.charge_id,
     charges.external_id as charge_external_id,
-    coalesce(
-        cast(nullif(regexp_replace({{ dbt.split_part('charges.external_id', "'-'", 4) }}, '[^0-9]', '', 'g'), '') as integer),
-        1
-    ) as posting_version,
+    {{ charge_posting_version('charges.external_id') }} as posting_version,
     charges.amount as charge_amount,
     charges.charge_date,
     charges.project_id as charge_project_id,
     charges.customer_id as charge_customer_id,
-    charges.item_id as charge_billing_item_id,
-    charges.subsidiary_id as charge_legal_entity_id,
+    charges.billing_item_id as charge_billing_item_id,
+    charges.legal_entity_id as charge_legal_entity_id,
     charges.currency_code as charge_currency_code,
     charges.invoice_id as charge_invoice_id,
     charges.extracted_at as charge_extracted_at,
@@ -220,7 +162,7 @@ select
         round(cast(charges.amount as numeric), 2) is distinct from round(cast(judged.amount as numeric), 2)
         or charges.charge_date is distinct from judged.spent_date
         or charges.project_id is distinct from judged.netsuite_project_id
-        or charges.item_id is distinct from judged.billing_item_id
+        or charges.billing_item_id is distinct from judged.billing_item_id
     ) as is_changed_since_posting
 from judged
 left join charges

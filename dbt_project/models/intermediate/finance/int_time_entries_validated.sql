@@ -44,35 +44,35 @@
     pre_hook="{% if is_incremental() %}delete from {{ this }} where time_entry_id in (select time_entry_id from {{ ref('stg_harvest__time_entries') }} where load_id > (select max(entry_load_id) from {{ this }}) and not (approval_status = 'approved' and is_billable and not is_deleted)){% endif %}"
 ) }}
 
+{#- the reasons of the time-only failures, for billing_validation_reason -#}
+{%- set unmapped_task %}'task ' || coalesce(judged.task_name, judged.task_id){% endset %}
+{%- set no_contract_rate -%}
+    'contract ' || judged.contract_label || ' has no rate for ' || judged.task_name
+    || ' on ' || cast(judged.spent_date as {{ dbt.type_string() }})
+{%- endset %}
+{%- set rate_mismatch -%}
+    'rate ' || coalesce({{ format_amount('judged.psa_rate') }}, '(none)') || ' '
+    || coalesce(judged.psa_currency_code, '') || ' differs from '
+    || case
+        when judged.amendment_number = 0 then 'the original contract rate '
+        else 'contract amendment ' || cast(judged.amendment_number as {{ dbt.type_string() }}) || ' rate '
+    end
+    || {{ format_amount('judged.contract_rate') }} || ' ' || judged.contract_rate_currency_code
+    || ' effective ' || cast(judged.rate_effective_from as {{ dbt.type_string() }})
+    || ' (contract ' || judged.contract_label || ')'
+{%- endset %}
+
 -- depends_on: {{ ref('stg_netsuite__charges') }}
 
 with
-
-projects as (
-    select * from {{ ref('projects') }}
-    where harvest_project_id is not null
-),
 
 tasks as (
     select * from {{ ref('stg_harvest__tasks') }}
 ),
 
-erp_projects as (
-    select * from {{ ref('stg_netsuite__projects') }}
-    where not is_deleted
-),
-
 billing_items as (
-    select
-        billing_items.psa_name as task_name,
-        billing_items.erp_item_code,
-        items.item_id
-    from {{ ref('billing_items') }} as billing_items
-    left join {{ ref('stg_netsuite__items') }} as items
-        on items.item_code = billing_items.erp_item_code
-        and not coalesce(items.is_deleted, false)
-        and not coalesce(items.is_inactive, false)
-    where billing_items.psa_object = 'task'
+    select * from {{ ref('int_billing_items') }}
+    where psa_object = 'task'
 ),
 
 rate_cards as (
@@ -95,37 +95,7 @@ rate_card_fingerprints as (
 
 -- what an entry's validation reads besides the entry, per PSA project ...
 project_contexts as (
-    select
-        projects.harvest_project_id,
-        projects.golden_project_id,
-        projects.golden_customer_id,
-        projects.name as project_name,
-        projects.netsuite_project_id,
-        erp_projects.project_number as netsuite_project_number,
-        erp_projects.customer_id as netsuite_customer_id,
-        erp_projects.subsidiary_id as netsuite_project_subsidiary_id,
-        project_subsidiaries.subsidiary_name as netsuite_project_subsidiary_name,
-        contracts.contract_id,
-        coalesce(contracts.contract_number, contracts.contract_id) as contract_label,
-        contracts.currency_code,
-        contracted_entities.contracted_legal_entity_name,
-        contracted_entities.contracted_legal_entity_id as legal_entity_id,
-        {{ fingerprint([
-            'projects.golden_project_id', 'projects.golden_customer_id', 'projects.name', 'projects.netsuite_project_id',
-            'erp_projects.project_number', 'erp_projects.customer_id', 'erp_projects.subsidiary_id',
-            'project_subsidiaries.subsidiary_name', 'contracts.contract_id', 'contracts.contract_number',
-            'contracts.currency_code', 'contracted_entities.contracted_legal_entity_name',
-            'contracted_entities.contracted_legal_entity_id',
-        ]) }} as project_fingerprint
-    from projects
-    left join erp_projects
-        on erp_projects.project_id = projects.netsuite_project_id
-    left join {{ ref('stg_netsuite__subsidiaries') }} as project_subsidiaries
-        on project_subsidiaries.subsidiary_id = erp_projects.subsidiary_id
-    left join {{ ref('contracts') }} as contracts
-        on contracts.contract_id = projects.contract_id
-    left join {{ ref('int_projects_contracted_entities') }} as contracted_entities
-        on contracted_entities.project_id = projects.netsuite_project_id
+    select * from {{ ref('int_project_billing_contexts') }}
 ),
 
 -- ... per task ...
@@ -138,7 +108,7 @@ task_contexts as (
         {{ fingerprint(['tasks.task_name', 'billing_items.erp_item_code', 'billing_items.item_id']) }} as task_fingerprint
     from tasks
     left join billing_items
-        on billing_items.task_name = tasks.task_name
+        on billing_items.psa_name = tasks.task_name
 ),
 
 -- ... and per (PSA project, task), with the contract's rates for the task's role
@@ -276,15 +246,10 @@ priced as (
 judged as (
     select
         priced.*,
-        case
-            when netsuite_project_id is null or netsuite_project_number is null then 'no_erp_project'
-            when contract_id is null then 'no_contract'
-            when billing_item_id is null then 'unmapped_task'
-            when contract_rate is null then 'no_contract_rate'
-            when psa_rate is null or abs(psa_rate - contract_rate) >= 0.005 then 'rate_mismatch'
-            when legal_entity_id is null then 'unknown_legal_entity'
-            when netsuite_project_subsidiary_id is distinct from legal_entity_id then 'wrong_legal_entity'
-        end as validation_failure
+        {{ billing_validation_failure('unmapped_task', [
+            ('no_contract_rate', 'contract_rate is null'),
+            ('rate_mismatch', 'psa_rate is null or abs(psa_rate - contract_rate) >= 0.005'),
+        ]) }} as validation_failure
     from priced
 )
 
@@ -315,40 +280,13 @@ select
     judged.approved_on,
     judged.validation_failure is null as is_valid,
     judged.validation_failure,
-    case judged.validation_failure
-        when 'no_erp_project' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
-            || ' has no ERP project to post it to'
-        when 'no_contract' then 'project ' || coalesce(judged.project_name, judged.harvest_project_id)
-            || ' has no signed contract to bill it against'
-        when 'unmapped_task' then 'task ' || coalesce(judged.task_name, judged.task_id)
-            || case
-                when judged.erp_item_code is null then ' is mapped to no ERP billing item'
-                else ' is billed as item ' || judged.erp_item_code || ', which the ERP does not have (or made inactive)'
-            end
-        when 'no_contract_rate' then 'contract ' || judged.contract_label || ' has no rate for '
-            || judged.task_name || ' on ' || cast(judged.spent_date as {{ dbt.type_string() }})
-        when 'rate_mismatch' then 'rate ' || coalesce({{ format_amount('judged.psa_rate') }}, '(none)') || ' '
-            || coalesce(judged.psa_currency_code, '') || ' differs from '
-            || case
-                when judged.amendment_number = 0 then 'the original contract rate '
-                else 'contract amendment ' || cast(judged.amendment_number as {{ dbt.type_string() }}) || ' rate '
-            end
-            || {{ format_amount('judged.contract_rate') }} || ' ' || judged.contract_rate_currency_code
-            || ' effective ' || cast(judged.rate_effective_from as {{ dbt.type_string() }})
-            || ' (contract ' || judged.contract_label || ')'
-        when 'unknown_legal_entity' then 'contract ' || judged.contract_label || ' was signed with '
-            || coalesce(judged.contracted_legal_entity_name, '(no legal entity)') || ', which is no ERP subsidiary'
-        when 'wrong_legal_entity' then 'ERP project ' || judged.netsuite_project_number || ' is booked in '
-            || coalesce(judged.netsuite_project_subsidiary_name, 'subsidiary ' || judged.netsuite_project_subsidiary_id)
-            || ' but contract ' || judged.contract_label || ' was signed with ' || judged.contracted_legal_entity_name
-    end as validation_reason,
+    {{ billing_validation_reason('judged', 'unmapped_task', unmapped_task, [
+        ('no_contract_rate', no_contract_rate), ('rate_mismatch', rate_mismatch),
+    ]) }} as validation_reason,
     charges.charge_id is not null as is_posted,
     charges.charge_id,
     charges.external_id as charge_external_id,
-    coalesce(
-        cast(nullif(regexp_replace({{ dbt.split_part('charges.external_id', "'-'", 4) }}, '[^0-9]', '', 'g'), '') as integer),
-        1
-    ) as posting_version,
+    {{ charge_posting_version('charges.external_id') }} as posting_version,
     charges.quantity as charge_quantity,
     charges.rate as charge_rate,
     charges.charge_date,
