@@ -75,15 +75,19 @@ def bench_engine(name: str, warehouse: Warehouse, pipelines_dir: Path, store: St
 
 def loop_floor(warehouse: Warehouse, work: Path, target: Path) -> None:
     """dbt's own cost of the loop's nodes: the same build with `--empty` (every ref and source
-    read as zero rows) on a copy of the warehouse - what no SQL change can take off."""
+    read as zero rows) on a copy of the warehouse - what no SQL change can take off. Run twice:
+    the first parses the project again for the new flag."""
     copy = Warehouse(kind="duckdb", duckdb_path=work / "floor.duckdb")
     shutil.copyfile(warehouse.duckdb_path, copy.duckdb_path)
     args = ["build", "--selector", "loop", "--exclude-resource-type", "unit_test", "--empty"]
-    seconds, result = timed(
-        "[duckdb] floor: the loop build over zero rows (--empty)", lambda: run_dbt(args, copy, target_dir=target)
-    )
-    if not result.ok:
-        sys.exit(f"dbt build --empty failed:\n{result.output[-4000:]}")
+    for _ in range(2):
+        seconds, result = timed(
+            "[duckdb] floor: the loop build over zero rows (--empty)", lambda: run_dbt(args, copy, target_dir=target)
+        )
+        if not result.ok:
+            sys.exit(f"dbt build --empty failed:\n{result.output[-4000:]}")
+    elapsed = json.loads((target / "run_results.json").read_text())["elapsed_time"]
+    print(f"    of which dbt starting: {seconds - elapsed:.1f} s, running the nodes over zero rows: {elapsed:.1f} s")
     copy.duckdb_path.unlink()
 
 
