@@ -50,8 +50,9 @@ billing_items as (
     where psa_object = 'expense_category'
 ),
 
-charges as (
-    select * from {{ ref('charges') }}
+-- the charges naming an expense (its charge's details are joined by id at the end)
+naming_charges as (
+    select charge_id, psa_source_record_id from {{ ref('charges') }}
     where psa_source_object = 'expenses'
 ),
 
@@ -60,7 +61,7 @@ posted as (
     select
         psa_source_record_id as expense_id,
         min(charge_id) as charge_id
-    from charges
+    from naming_charges
     group by psa_source_record_id
 ),
 
@@ -165,5 +166,5 @@ select
         or charges.billing_item_id is distinct from judged.billing_item_id
     ) as is_changed_since_posting
 from judged
-left join charges
+left join {{ ref('charges') }} as charges
     on charges.charge_id = judged.charge_id

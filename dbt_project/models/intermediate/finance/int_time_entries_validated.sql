@@ -177,8 +177,10 @@ entries as (
     {% endif %}
 ),
 
-charges as (
-    select * from {{ ref('charges') }}
+-- the charges naming an entry (its charge's details are joined by id at the end: PostgreSQL
+-- would otherwise hash the entries, most with no charge, on one null key)
+naming_charges as (
+    select charge_id, psa_source_record_id from {{ ref('charges') }}
     where psa_source_object = 'time_entries'
     {% if is_incremental() %}
         and psa_source_record_id in (select time_entry_id from reprocessed)
@@ -190,7 +192,7 @@ posted as (
     select
         psa_source_record_id as time_entry_id,
         min(charge_id) as charge_id
-    from charges
+    from naming_charges
     group by psa_source_record_id
 ),
 
@@ -309,5 +311,5 @@ select
     charges.load_id as charge_load_id,
     judged.context_fingerprint
 from judged
-left join charges
+left join {{ ref('charges') }} as charges
     on charges.charge_id = judged.charge_id
