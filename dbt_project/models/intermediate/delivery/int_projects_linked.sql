@@ -90,8 +90,8 @@ erp_only as (
         on opp_by_ref.netsuite_project_id = erp.project_id
     left join opportunities as opp_by_erp
         on opp_by_erp.opportunity_id = erp.salesforce_opportunity_id
-    where erp.project_id not in (
-        select netsuite_project_id from psa_linked where netsuite_project_id is not null
+    where not exists (
+        select 1 from psa_linked where psa_linked.netsuite_project_id = erp.project_id
     )
 ),
 

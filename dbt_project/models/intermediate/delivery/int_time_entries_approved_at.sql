@@ -11,11 +11,12 @@
 with
 
 history as (
-    select * from {{ ref('stg_harvest__time_entry_history') }}
+    select * from {{ ref('stg_harvest__time_entry_history') }} as versions
     where approval_status = 'approved'
     {% if is_incremental() %}
         and load_id > (select max(load_id) from {{ this }})
-        and time_entry_id not in (select time_entry_id from {{ this }})
+        -- an anti-join: PostgreSQL runs `not in (subquery)` row by row once the ids outgrow work_mem
+        and not exists (select 1 from {{ this }} as approved where approved.time_entry_id = versions.time_entry_id)
     {% endif %}
 )
 
