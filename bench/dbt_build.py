@@ -28,10 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingestion.config import Warehouse  # noqa: E402
-from ingestion.runner import ingest  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
-from transform.runner import build, run_dbt  # noqa: E402
+
+from core.dbt import build, run_dbt  # noqa: E402
+from core.warehouse import Warehouse  # noqa: E402
+from ingestion.runner import ingest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
@@ -69,7 +70,7 @@ def bench_engine(name: str, warehouse: Warehouse, pipelines_dir: Path, store: St
     change_and_land(store, warehouse, pipelines_dir, urls)
     loop = dbt_build(f"[{name}] loop build (selector loop) after another 1% change", warehouse, target, "loop")
     print(f"[{name}] after 1%: full build / first build = {again / full:.2f}, loop build = {loop:.1f} s")
-    if warehouse.kind == "duckdb":
+    if warehouse.is_embedded:
         loop_floor(warehouse, work, target)
 
 

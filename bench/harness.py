@@ -21,10 +21,12 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
+from sandboxes.settings import SandboxSettings  # noqa: E402
 from sandboxes.simulator import generate  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
+
+from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
 
 
 def print_machine() -> None:
@@ -113,9 +115,13 @@ def change_one_percent(store: Store, seed: int = 7) -> int:
 
 def configs(urls: dict[str, str]) -> dict:
     return {
-        "salesforce": SalesforceConfig(base_url=urls["salesforce"]),
-        "harvest": HarvestConfig(base_url=f"{urls['harvest']}/v2"),
-        "netsuite": NetSuiteConfig(base_url=f"{urls['netsuite']}/services/rest"),
+        "salesforce": SalesforceConfig(
+            **SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"]
+        ),
+        "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=f"{urls['harvest']}/v2"),
+        "netsuite": NetSuiteConfig(
+            **SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest"
+        ),
     }
 
 

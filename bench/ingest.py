@@ -26,9 +26,14 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sandboxes.settings import SandboxSettings  # noqa: E402
+
 from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse  # noqa: E402
+from core.warehouse import Warehouse  # noqa: E402
+from ingestion.config import HarvestConfig, NetSuiteConfig  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
+
+SANDBOX = SandboxSettings()  # the credentials the sandboxes accept
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
@@ -53,7 +58,7 @@ def _raw_salesforce(http: requests.Session, urls: dict[str, str]) -> int:
         f"{urls['salesforce']}/services/oauth2/token",
         data={
             "grant_type": "password",
-            **{k: getattr(SalesforceConfig(), k) for k in ("client_id", "client_secret", "username", "password")},
+            **SANDBOX.source_credentials("salesforce"),
         },
     ).json()["access_token"]
     sf = {"Authorization": f"Bearer {token}"}
@@ -78,7 +83,7 @@ def _raw_salesforce(http: requests.Session, urls: dict[str, str]) -> int:
 
 def _raw_harvest(http: requests.Session, urls: dict[str, str]) -> int:
     rows = 0
-    hv_config = HarvestConfig()
+    hv_config = HarvestConfig(**SANDBOX.source_credentials("harvest"))
     hv = {
         "Authorization": f"Bearer {hv_config.access_token}",
         "Harvest-Account-Id": hv_config.account_id,
@@ -95,7 +100,7 @@ def _raw_harvest(http: requests.Session, urls: dict[str, str]) -> int:
 
 def _raw_netsuite(http: requests.Session, urls: dict[str, str]) -> int:
     rows = 0
-    ns_config = NetSuiteConfig()
+    ns_config = NetSuiteConfig(**SANDBOX.source_credentials("netsuite"))
     ns_token = http.post(
         f"{urls['netsuite']}/services/rest/auth/oauth2/v1/token",
         data={"grant_type": "client_credentials"},

@@ -55,7 +55,10 @@ from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse  # noqa: E402
+from sandboxes.settings import SandboxSettings  # noqa: E402
+
+from core.warehouse import Warehouse  # noqa: E402
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
 from ingestion.netsuite.client import NetSuiteClient  # noqa: E402
 from reverse_etl import engine  # noqa: E402
 from reverse_etl.ledger import SCHEMA, Ledger, now_utc  # noqa: E402
@@ -63,7 +66,6 @@ from reverse_etl.targets.base import Target  # noqa: E402
 from reverse_etl.targets.harvest import HarvestTarget  # noqa: E402
 from reverse_etl.targets.netsuite import NetSuiteTarget  # noqa: E402
 from reverse_etl.targets.salesforce import SalesforceTarget  # noqa: E402
-from sandboxes.settings import SandboxSettings  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, print_machine  # noqa: E402
@@ -337,14 +339,18 @@ class Measured:
 
 def make_target(system: str, urls: dict[str, str], limits_on: bool) -> Target:
     if system == "harvest":
-        config = HarvestConfig(base_url=f"{urls['harvest']}/v2")
+        config = HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=f"{urls['harvest']}/v2")
         if limits_on:
             return HarvestTarget(config)
         # the sandbox does not throttle: open the client-side pacing up too (software overhead)
         return HarvestTarget(config, rate_limit_requests=10**9, rate_limit_window_seconds=1.0)
     if system == "salesforce":
-        return SalesforceTarget(SalesforceConfig(base_url=urls["salesforce"]))
-    return NetSuiteTarget(NetSuiteConfig(base_url=f"{urls['netsuite']}/services/rest"))
+        return SalesforceTarget(
+            SalesforceConfig(**SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"])
+        )
+    return NetSuiteTarget(
+        NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest")
+    )
 
 
 def run_engine(store_dir: Path, work: Path, system: str, n: int, limits_on: bool) -> Measured:
@@ -419,7 +425,9 @@ def bare_netsuite_rate(urls: dict[str, str], rows: list[Row], suffix: str) -> fl
     with exactly `limit` in flight: no ledger, no retries. What the concurrency limit allows on
     this machine now."""
     limit = LIMITS.netsuite.concurrency_limit
-    config = NetSuiteConfig(base_url=f"{urls['netsuite']}/services/rest")
+    config = NetSuiteConfig(
+        **SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest"
+    )
     token = NetSuiteClient(config).fetch_token()
     base = config.base_url.rstrip("/")
     todo = iter(rows)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
 
 console = Console()
 
@@ -19,10 +19,10 @@ def build_command(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
 ) -> None:
     """Build the canonical model and run its tests and consistency checks."""
-    from ingestion.config import Warehouse
-    from transform.runner import build
+    from core.dbt import build
+    from core.settings import settings
 
-    warehouse = Warehouse.from_env()
+    warehouse = settings().warehouse
     started = time.perf_counter()
     with console.status("dbt build…") as status:
         result = build(
@@ -39,7 +39,7 @@ def build_command(
 
 
 def print_findings(warehouse) -> None:  # type: ignore[no-untyped-def]
-    from transform.findings import findings
+    from concord.findings import findings
 
     found = findings(warehouse)
     console.print(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from importlib.metadata import entry_points
 
 import typer
 from rich.console import Console
 
-from concord import sandbox_cli, sync_cli
+from concord import sync_cli
 from concord.build_cli import build_command
-from concord.errors import ConcordError
 from concord.ingest_cli import ingest_command
-from sandboxes.store import DEFAULT_STORE_DIR
+from core.errors import ConcordError
 
 console = Console(file=sys.stdout)  # bound now: a run sends stdout to its log file
 cli = typer.Typer(
@@ -21,22 +20,9 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-cli.add_typer(sandbox_cli.app, name="sandbox")
 cli.command(name="ingest")(ingest_command)
 cli.command(name="build")(build_command)
 cli.add_typer(sync_cli.app, name="sync")
-
-
-@cli.command()
-def demo(
-    seed: int = typer.Option(42, help="Seed of the demo firm."),
-    fresh: bool = typer.Option(False, "--fresh", help="Regenerate the demo firm."),
-    store_dir: Path = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory."),
-) -> None:
-    """Serve the demo firm, run the loop twice through Dagster and summarise what it did."""
-    from concord.demo import run_demo
-
-    run_demo(store_dir, seed=seed, fresh=fresh)
 
 
 @cli.command()
@@ -60,24 +46,24 @@ def run(
 def status() -> None:
     """Freshness of each system, open exceptions, held writes and the latest alerts."""
     from concord.status import show_status
-    from ingestion.config import Warehouse
+    from core.settings import settings
 
-    show_status(Warehouse.from_env())
+    show_status(settings().warehouse)
 
 
-@cli.command()
-def dev(
-    size: str = typer.Option("demo", help="test | demo | bench"),
-    seed: int = typer.Option(42, help="Seed of the firm."),
-    tick_seconds: float = typer.Option(120.0, "--tick-seconds", help="Real seconds per simulated day."),
-    loop_cron: str = typer.Option("*/15 * * * *", "--loop-cron", help="When the loop runs."),
-    port: int = typer.Option(3000, help="Port of the Dagster UI."),
-    store_dir: Path = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory."),
-) -> None:
-    """Serve the sandboxes, tick the firm forward and run `dagster dev` with the loop scheduled."""
-    from concord.dev import run_dev
+def add_plugin_commands(typer_app: typer.Typer) -> None:
+    """Commands other installed packages offer under `concord` (entry points of the group
+    `concord.commands`): the development package `concord-sandboxes` adds `sandbox`, `demo`
+    and `dev`. A command is either a Typer app (a group of subcommands) or a function."""
+    for entry in entry_points(group="concord.commands"):
+        command = entry.load()
+        if isinstance(command, typer.Typer):
+            typer_app.add_typer(command, name=entry.name)
+        else:
+            typer_app.command(name=entry.name)(command)
 
-    run_dev(store_dir, size, seed, tick_seconds, loop_cron, port)
+
+add_plugin_commands(cli)
 
 
 def app() -> None:

@@ -5,7 +5,6 @@ also shows in the UI afterwards. Progress is read back from the run's own event 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import threading
 import time
@@ -15,18 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.settings import settings
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DAGSTER_HOME = Path(".concord") / "dagster"
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME (default `.concord/dagster`), holding the repository's `dagster.yaml`."""
-    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    """Dagster's home (DAGSTER_HOME, default `.concord/dagster`), holding the repository's
+    `dagster.yaml`."""
+    home = settings().dagster_home
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
@@ -66,13 +66,13 @@ def run_cycle(job_name: str = "concord_loop", on_progress: Callable[[str], None]
     """One run of a Concord job (the loop by default), reporting each step as it starts."""
     import dagster as dg
 
-    dagster_home()
+    home = dagster_home()
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(job_name)
     run_id = str(uuid.uuid4())
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         done = threading.Event()
         watcher = threading.Thread(target=_report_steps, args=(instance, run_id, done, on_progress), daemon=True)
         watcher.start()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sandboxes.settings import SYSTEMS
+from core.systems import SYSTEMS
 
 if TYPE_CHECKING:
     from ingestion.runner import SystemSummary

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from concord.cycles import CycleResult
-from sandboxes.settings import SYSTEMS
+from core.systems import SYSTEMS
 
 console = Console(file=sys.stdout)  # bound now: a run sends stdout to its log file
 

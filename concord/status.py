@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.config import Warehouse
+from concord.findings import findings
+from core.settings import settings
+from core.systems import SYSTEMS
+from core.warehouse import Warehouse
 from orchestration.automation.alerts import AlertLog
 from orchestration.landing.assets import FRESHNESS_FAIL, FRESHNESS_WARN
-from orchestration.settings import ConcordSettings
-from sandboxes.settings import SYSTEMS
-from transform.findings import findings
-from transform.sql import query
 
 console = Console()
 
@@ -23,7 +22,7 @@ console = Console()
 def last_landed(warehouse: Warehouse, system: str) -> datetime | None:
     """When the system's last successful load finished (dlt's own load log)."""
     try:
-        [(at,)] = query(warehouse, f"SELECT MAX(inserted_at) FROM raw_{system}._dlt_loads WHERE status = 0")
+        [(at,)] = warehouse.query(f"SELECT MAX(inserted_at) FROM raw_{system}._dlt_loads WHERE status = 0")
     except Exception:  # never landed: no schema yet
         return None
     if at is None:
@@ -68,14 +67,14 @@ def show_status(warehouse: Warehouse) -> None:
         console.print(exceptions if found.open_exceptions else "No open exceptions.")
 
     try:
-        held = query(warehouse, "SELECT sync, COUNT(*) FROM reverse_etl.holds WHERE status = 'held' GROUP BY 1")
+        held = warehouse.query("SELECT sync, COUNT(*) FROM reverse_etl.holds WHERE status = 'held' GROUP BY 1")
     except Exception:
         held = []
     total = sum(n for _, n in held)
     detail = ", ".join(f"{sync}: {n:,}" for sync, n in held)
     console.print(f"Writes held for a person: {total:,}" + (f" ({detail}); see `concord sync held`" if held else ""))
 
-    with AlertLog(ConcordSettings().alerts_path()) as log:
+    with AlertLog(settings().alerts_file) as log:
         alerts = log.latest(5)
     for alert in alerts:
         console.print(f"alert {alert.raised_at} {alert.kind} {alert.subject}: {alert.message}")

@@ -19,9 +19,9 @@ console = Console()
 
 
 def _warehouse():  # type: ignore[no-untyped-def]
-    from ingestion.config import Warehouse
+    from core.settings import settings
 
-    return Warehouse.from_env()
+    return settings().warehouse
 
 
 @app.command("plan")

@@ -1,85 +1,47 @@
-"""Where the warehouse is and how to reach each system.
+"""How to reach each source system: base URL, credentials, paging and patience.
 
-Values resolve in this order: explicit arguments, dlt config/secrets (environment variables
-such as `SOURCES__SALESFORCE__CLIENT_SECRET`, or `.dlt/secrets.toml`, git-ignored), then
-the local sandboxes' defaults, so a fresh clone talks to `concord sandbox up` unconfigured.
+Every value is dlt's `sources.<system>.<key>`: the environment (`SOURCES__HARVEST__ACCESS_TOKEN`,
+`SOURCES__NETSUITE__BASE_URL`, ...), `.dlt/secrets.toml` (git-ignored) or `.dlt/config.toml`.
+There are no built-in credentials and no built-in hosts: a base URL or credential that is not
+set is a one-line error naming the setting. `concord sandbox up` writes the local sandboxes'
+values to `.dlt/secrets.toml` the same way an administrator writes a real vendor's.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dlt
-from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-from concord.errors import ConcordError
-from sandboxes.settings import DEFAULT_PORTS, HarvestSettings, NetSuiteSettings, SalesforceSettings
+from core.errors import ConcordError
 
-DEFAULT_WAREHOUSE = Path(".concord") / "warehouse.duckdb"
-DEFAULT_PIPELINES_DIR = Path(".concord") / "dlt"
-WAREHOUSE_KINDS = ("duckdb", "postgres")
+Config = TypeVar("Config")
 
 
-def _setting(system: str, key: str, default: Any, secret: bool = False) -> Any:
-    """dlt config/secret `sources.<system>.<key>`, else the default."""
-    provider = dlt.secrets if secret else dlt.config
-    value = provider.get(f"sources.{system}.{key}")
-    return default if value in (None, "") else value
-
-
-def postgres_credentials(dsn: str) -> PostgresCredentials:
-    """dlt's credentials for a connection string. A DSN without a password (trust or peer auth,
-    ~/.pgpass) is valid for PostgreSQL, but dlt would re-resolve the missing password from its
-    config whenever it opens a new client, and fail: it gets an empty one instead."""
-    credentials = PostgresCredentials(dsn)
-    if credentials.password is None:
-        credentials.password = ""
-    return credentials
-
-
-@dataclass
-class Warehouse:
-    """The destination of every pipeline: one DuckDB file, or a PostgreSQL database."""
-
-    kind: str = "duckdb"
-    duckdb_path: Path = DEFAULT_WAREHOUSE
-    postgres_dsn: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in WAREHOUSE_KINDS:
-            raise ConcordError(f"unknown warehouse {self.kind!r}; set CONCORD_WAREHOUSE to duckdb or postgres")
-        if self.kind == "postgres" and not self.postgres_dsn:
-            raise ConcordError(
-                "the postgres warehouse needs a connection string: set CONCORD_POSTGRES_DSN "
-                "(e.g. postgresql://user@127.0.0.1:5432/concord)"
-            )
-
-    def destination(self) -> Any:
-        if self.kind == "duckdb":
-            self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-            return dlt.destinations.duckdb(credentials=str(self.duckdb_path))
-        return dlt.destinations.postgres(credentials=postgres_credentials(self.postgres_dsn or ""))
-
-    @property
-    def file_format(self) -> str:
-        # DuckDB loads Parquet natively and fast; PostgreSQL loads through COPY of CSV.
-        return "parquet" if self.kind == "duckdb" else "csv"
-
-    def describe(self) -> str:
-        if self.kind == "duckdb":
-            return f"DuckDB {self.duckdb_path}"
-        return "PostgreSQL " + (self.postgres_dsn or "").split("@")[-1]
-
-    @classmethod
-    def from_env(cls) -> Warehouse:
-        kind = os.environ.get("CONCORD_WAREHOUSE", "duckdb")
-        path = Path(os.environ.get("CONCORD_DUCKDB_PATH", str(DEFAULT_WAREHOUSE)))
-        dsn = os.environ.get("CONCORD_POSTGRES_DSN") or dlt.secrets.get("destination.postgres.credentials")
-        return cls(kind=kind, duckdb_path=path, postgres_dsn=dsn if isinstance(dsn, str) else None)
+def resolve_config(cls: type[Config], system: str, secrets: tuple[str, ...], **overrides: Any) -> Config:
+    """`cls` filled from dlt's `sources.<system>.*` values over its defaults, then `overrides`.
+    Only fields of plain types (text, numbers) are read from config; `secrets` name the ones
+    read from the secrets providers, and every field whose default is empty text must be set."""
+    values: dict[str, Any] = {}
+    missing = []
+    for spec in fields(cls):  # type: ignore[arg-type]
+        if spec.name in overrides or spec.type not in ("str", "int", "float"):
+            continue
+        provider = dlt.secrets if spec.name in secrets else dlt.config
+        value = provider.get(f"sources.{system}.{spec.name}")
+        if value not in (None, ""):
+            values[spec.name] = {"str": str, "int": int, "float": float}[spec.type](value)
+        elif spec.default == "":
+            missing.append(spec.name)
+    if missing:
+        names = ", ".join(f"SOURCES__{system.upper()}__{name.upper()}" for name in missing)
+        raise ConcordError(
+            f"{system} is not configured: set {names} (or sources.{system}.* in .dlt/secrets.toml; "
+            "`concord sandbox up` writes the local sandboxes' values there)"
+        )
+    return cls(**{**values, **overrides})
 
 
 @dataclass
@@ -95,12 +57,12 @@ class HttpSettings:
 
 @dataclass
 class SalesforceConfig:
-    base_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['salesforce']}"
+    base_url: str = ""  # https://yourdomain.my.salesforce.com
     api_version: str = "62.0"
-    client_id: str = field(default_factory=lambda: SalesforceSettings().client_id)
-    client_secret: str = field(default_factory=lambda: SalesforceSettings().client_secret)
-    username: str = field(default_factory=lambda: SalesforceSettings().username)
-    password: str = field(default_factory=lambda: SalesforceSettings().password)
+    client_id: str = ""
+    client_secret: str = ""
+    username: str = ""
+    password: str = ""
     batch_size: int = 2000
     # Windows end this long before the server's clock, for records committed late with an
     # earlier SystemModstamp (0 against the sandboxes; a few seconds against a busy org).
@@ -112,18 +74,9 @@ class SalesforceConfig:
 
     @classmethod
     def resolve(cls, **overrides: Any) -> SalesforceConfig:
-        d = cls()
-        values = {
-            "base_url": _setting("salesforce", "base_url", d.base_url),
-            "api_version": str(_setting("salesforce", "api_version", d.api_version)),
-            "client_id": _setting("salesforce", "client_id", d.client_id, secret=True),
-            "client_secret": _setting("salesforce", "client_secret", d.client_secret, secret=True),
-            "username": _setting("salesforce", "username", d.username, secret=True),
-            "password": _setting("salesforce", "password", d.password, secret=True),
-            "batch_size": int(_setting("salesforce", "batch_size", d.batch_size)),
-            "window_lag_seconds": float(_setting("salesforce", "window_lag_seconds", d.window_lag_seconds)),
-        }
-        return cls(**{**values, **overrides})
+        return resolve_config(
+            cls, "salesforce", secrets=("client_id", "client_secret", "username", "password"), **overrides
+        )
 
 
 HARVEST_RECONCILE_EVERY: dict[str, timedelta | None] = {
@@ -141,9 +94,9 @@ HARVEST_RECONCILE_EVERY: dict[str, timedelta | None] = {
 
 @dataclass
 class HarvestConfig:
-    base_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['harvest']}/v2"
-    access_token: str = field(default_factory=lambda: HarvestSettings().access_token)
-    account_id: str = field(default_factory=lambda: HarvestSettings().account_id)
+    base_url: str = ""  # https://api.harvestapp.com/v2
+    access_token: str = ""
+    account_id: str = ""
     user_agent: str = "Concord ingestion (data-team@example.com)"
     per_page: int = 2000
     window_lag_seconds: float = 0.0  # end each window this far behind the server's clock
@@ -154,23 +107,15 @@ class HarvestConfig:
 
     @classmethod
     def resolve(cls, **overrides: Any) -> HarvestConfig:
-        d = cls()
-        values = {
-            "base_url": _setting("harvest", "base_url", d.base_url),
-            "access_token": _setting("harvest", "access_token", d.access_token, secret=True),
-            "account_id": str(_setting("harvest", "account_id", d.account_id, secret=True)),
-            "user_agent": _setting("harvest", "user_agent", d.user_agent),
-            "window_lag_seconds": float(_setting("harvest", "window_lag_seconds", d.window_lag_seconds)),
-        }
-        return cls(**{**values, **overrides})
+        return resolve_config(cls, "harvest", secrets=("access_token", "account_id"), **overrides)
 
 
 @dataclass
 class NetSuiteConfig:
-    base_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['netsuite']}/services/rest"
-    account_id: str = field(default_factory=lambda: NetSuiteSettings().account_id)
-    client_id: str = field(default_factory=lambda: NetSuiteSettings().client_id)
-    client_secret: str = field(default_factory=lambda: NetSuiteSettings().client_secret)
+    base_url: str = ""  # https://1234567.suitetalk.api.netsuite.com/services/rest
+    account_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
     page_size: int = 1000  # SuiteQL's maximum `limit`
     window_lag_seconds: int = 0  # windows end this far behind the server's clock
     # How often each table's keys are reconciled to find hard deletes (None: only when forced).
@@ -186,12 +131,4 @@ class NetSuiteConfig:
 
     @classmethod
     def resolve(cls, **overrides: Any) -> NetSuiteConfig:
-        d = cls()
-        values = {
-            "base_url": _setting("netsuite", "base_url", d.base_url),
-            "account_id": _setting("netsuite", "account_id", d.account_id, secret=True),
-            "client_id": _setting("netsuite", "client_id", d.client_id, secret=True),
-            "client_secret": _setting("netsuite", "client_secret", d.client_secret, secret=True),
-            "window_lag_seconds": int(_setting("netsuite", "window_lag_seconds", d.window_lag_seconds)),
-        }
-        return cls(**{**values, **overrides})
+        return resolve_config(cls, "netsuite", secrets=("account_id", "client_id", "client_secret"), **overrides)

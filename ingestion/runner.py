@@ -16,12 +16,14 @@ from typing import Any
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
+from core.settings import settings
+from core.systems import REGISTRY, SYSTEMS
+from core.warehouse import Warehouse
 from ingestion import history
-from ingestion.config import DEFAULT_PIPELINES_DIR, HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig
 from ingestion.http import SourceFatalError
 from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
-from sandboxes.settings import SYSTEMS
 
 # dlt normalises extracted files in parallel processes; rotating the files every 100k items
 # gives a big table (a million time entries) several files to share between the workers.
@@ -61,16 +63,12 @@ class SystemSummary:
     tables: dict[str, TableSummary] = field(default_factory=dict)
 
 
-def dataset_name(system: str) -> str:
-    return f"raw_{system}"
-
-
-def make_pipeline(system: str, warehouse: Warehouse, pipelines_dir: Path = DEFAULT_PIPELINES_DIR) -> dlt.Pipeline:
+def make_pipeline(system: str, warehouse: Warehouse, pipelines_dir: Path) -> dlt.Pipeline:
     def create() -> dlt.Pipeline:
         return dlt.pipeline(
             pipeline_name=f"concord_{system}_{warehouse.kind}",
             destination=warehouse.destination(),
-            dataset_name=dataset_name(system),
+            dataset_name=REGISTRY[system].raw_schema,
             pipelines_dir=str(pipelines_dir),
         )
 
@@ -100,11 +98,12 @@ def ingest(
     configs: dict[str, Any] | None = None,
     full_refresh: bool = False,
     reconcile_all: bool = False,
-    pipelines_dir: Path = DEFAULT_PIPELINES_DIR,
+    pipelines_dir: Path | None = None,
     on_progress: Callable[[str], None] = lambda message: None,
 ) -> list[SystemSummary]:
     """One incremental run per system, in turn (the DuckDB file takes one writer at a time)."""
-    warehouse = warehouse or Warehouse.from_env()
+    warehouse = warehouse or settings().warehouse
+    pipelines_dir = pipelines_dir or settings().pipelines_dir
     configs = configs or {}
     summaries = []
     for system in systems:

@@ -1,5 +1,5 @@
-"""What every Concord asset shares: the warehouse (chosen from the environment, as for the
-CLI), where dlt keeps its pipeline state, and the one concurrency pool guarding the warehouse.
+"""What every Concord asset shares: Concord's settings as a Dagster resource, and the one
+concurrency pool guarding the warehouse.
 
 DuckDB takes one writer process at a time, so every step that writes to it (a load, a dbt
 build, a write-back run, which records its ledger there) claims a slot of the `warehouse`
@@ -8,13 +8,12 @@ pool; `dagster.yaml` gives that pool one slot. On PostgreSQL the pool can be wid
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from ingestion.config import DEFAULT_PIPELINES_DIR, Warehouse
-from orchestration.automation.alerts import DEFAULT_ALERTS
+from core.settings import Settings, settings
+from core.warehouse import Warehouse
 
 WAREHOUSE_POOL = "warehouse"
 # A step that fails on something transient (a vendor down, the warehouse busy) is tried again.
@@ -22,17 +21,20 @@ RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONE
 
 
 class ConcordSettings(dg.ConfigurableResource):
-    """Where the dlt pipelines keep their state (the warehouse itself comes from
-    CONCORD_WAREHOUSE / CONCORD_DUCKDB_PATH / CONCORD_POSTGRES_DSN, one place for all of Concord)."""
+    """Concord's settings (`core.settings`, read once from the environment of the process that
+    loads the definitions). The two paths may be overridden in a run's resource config."""
 
-    pipelines_dir: str | None = None  # default: CONCORD_PIPELINES_DIR, else .concord/dlt
-    alerts_file: str | None = None  # default: CONCORD_ALERTS_FILE, else .concord/alerts.sqlite
+    pipelines_dir: str | None = None  # default: the settings' (CONCORD_PIPELINES_DIR, else .concord/dlt)
+    alerts_file: str | None = None  # default: the settings' (CONCORD_ALERTS_FILE, else .concord/alerts.sqlite)
+
+    def settings(self) -> Settings:
+        return settings()
 
     def warehouse(self) -> Warehouse:
-        return Warehouse.from_env()
+        return self.settings().warehouse
 
     def pipelines_path(self) -> Path:
-        return Path(self.pipelines_dir or os.environ.get("CONCORD_PIPELINES_DIR") or DEFAULT_PIPELINES_DIR)
+        return Path(self.pipelines_dir) if self.pipelines_dir else self.settings().pipelines_dir
 
     def alerts_path(self) -> Path:
-        return Path(self.alerts_file or os.environ.get("CONCORD_ALERTS_FILE") or DEFAULT_ALERTS)
+        return Path(self.alerts_file) if self.alerts_file else self.settings().alerts_file

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from concord.errors import ConcordError
-from ingestion.config import Warehouse
+from core.errors import ConcordError
+from core.warehouse import Warehouse
 from reverse_etl.ledger import SCHEMA, Ledger, as_json, now_utc
 from reverse_etl.syncs import REQUIRES, Sync, ownership, syncs
 from reverse_etl.targets.base import Outcome, Target, TargetFatalError, Write

@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ingestion.config import Warehouse
+from core.warehouse import Warehouse
 
 SCHEMA = "reverse_etl"
 
@@ -135,15 +135,7 @@ class Ledger:
     def __init__(self, warehouse: Warehouse, read_only: bool = False) -> None:
         self.warehouse = warehouse
         self.read_only = read_only
-        if warehouse.kind == "duckdb":
-            import duckdb
-
-            self._connection = duckdb.connect(str(warehouse.duckdb_path), read_only=read_only)
-        else:
-            import psycopg2
-
-            self._connection = psycopg2.connect(warehouse.postgres_dsn)
-            self._connection.autocommit = True
+        self._connection = warehouse.connect(read_only=read_only)
         if not read_only:
             for statement in DDL:
                 self.execute(statement)
@@ -160,30 +152,14 @@ class Ledger:
 
     # -- plain SQL, one placeholder style (%s) on both engines ---------------------------------
 
-    def _sql(self, sql: str) -> str:
-        return sql.replace("%s", "?") if self.warehouse.kind == "duckdb" else sql
-
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        if self.warehouse.kind == "duckdb":
-            self._connection.execute(self._sql(sql), list(params))
-        else:
-            with self._connection.cursor() as cursor:
-                cursor.execute(sql, tuple(params))
+        self._connection.execute(sql, params)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        if self.warehouse.kind == "duckdb":
-            return self._connection.execute(self._sql(sql), list(params)).fetchall()
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql, tuple(params))
-            return cursor.fetchall()
+        return self._connection.rows(sql, params)
 
     def columns_and_rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        if self.warehouse.kind == "duckdb":
-            result = self._connection.execute(sql)
-            return [d[0] for d in result.description], result.fetchall()
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql)
-            return [d[0] for d in cursor.description], cursor.fetchall()
+        return self._connection.columns_and_rows(sql)
 
     def relation_exists(self, schema: str, name: str) -> bool:
         found = self.rows(
@@ -192,27 +168,8 @@ class Ledger:
         )
         return bool(found[0][0])
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self.warehouse.kind == "duckdb":
-            self._connection.execute("BEGIN TRANSACTION")
-            try:
-                yield
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
-            return
-        self._connection.autocommit = False
-        try:
-            yield
-        except BaseException:
-            self._connection.rollback()
-            raise
-        else:
-            self._connection.commit()
-        finally:
-            self._connection.autocommit = True
+    def transaction(self) -> AbstractContextManager[None]:
+        return self._connection.transaction()
 
     # -- reads the planner needs ------------------------------------------------------------
 
@@ -271,35 +228,11 @@ class Ledger:
 
     # -- a batch at a time: a few statements per batch of writes, not a few per row ----------
 
-    @contextmanager
-    def staged(self, name: str, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]) -> Iterator[None]:
-        """`rows` as a table `name` the statements inside the block can read; `columns` maps each
-        column to `text`, `integer` or `timestamp`. On DuckDB a registered Arrow table (binding
-        thousands of parameters costs DuckDB more than the statement); on PostgreSQL a temporary
-        table filled by `execute_values`."""
-        if self.warehouse.kind == "duckdb":
-            import pyarrow as pa
-
-            types = {"text": pa.string(), "integer": pa.int64(), "timestamp": pa.timestamp("us")}
-            table = pa.table(
-                {c: pa.array([row[i] for row in rows], type=types[t]) for i, (c, t) in enumerate(columns.items())}
-            )
-            self._connection.register(name, table)
-            try:
-                yield
-            finally:
-                self._connection.unregister(name)
-            return
-        from psycopg2.extras import execute_values
-
-        with self._connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
-            execute_values(cursor, f"INSERT INTO {name} VALUES %s", [tuple(row) for row in rows], page_size=1000)
-        try:
-            yield
-        finally:
-            with self._connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    def staged(
+        self, name: str, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]
+    ) -> AbstractContextManager[None]:
+        """`rows` as a table `name` the statements inside the block can read (see `Connection.staged`)."""
+        return self._connection.staged(name, columns, rows)
 
     def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Many attempts (rows with the keys of `ATTEMPT_COLUMNS`), recorded together."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
 
 OWNERSHIP_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "ownership.csv"
 ENTITY_ORDER = ("customer", "project", "time_entry", "expense", "invoice")

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-
-from ingestion.config import Warehouse
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.store import Store
+
+from core.settings import settings
+from core.warehouse import Warehouse
 from tests.firm import LandedFirm, built_copy, land_firm
 
 
@@ -111,3 +112,12 @@ def postgres_demo_firm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lan
     root = tmp_path_factory.mktemp("demo_firm_postgres")
     with postgres_database() as dsn:
         yield land_firm(root, Warehouse(kind="postgres", postgres_dsn=dsn))
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Concord reads its settings once per process; a test that sets the environment gets
+    them read again, and leaves none behind."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()

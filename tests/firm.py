@@ -10,21 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
-from ingestion.runner import ingest
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import export_truth, generate
 from sandboxes.store import Store
-from transform.runner import build
+
+from core.dbt import build
+from core.warehouse import Warehouse
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig
+from ingestion.runner import ingest
 
 
 def configs(cluster: SandboxCluster) -> dict[str, Any]:
     """Source configs for every system of a running sandbox cluster."""
     return {
-        "salesforce": SalesforceConfig(base_url=cluster.url("salesforce")),
-        "harvest": HarvestConfig(base_url=f"{cluster.url('harvest')}/v2"),
-        "netsuite": NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest"),
+        "salesforce": SalesforceConfig(**cluster.source_settings()["salesforce"]),
+        "harvest": HarvestConfig(**cluster.source_settings()["harvest"]),
+        "netsuite": NetSuiteConfig(**cluster.source_settings()["netsuite"]),
     }
 
 

@@ -24,7 +24,12 @@ def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def running_sandboxes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], subprocess.Popen[str]]]:
-    """`concord sandbox up --size test` on free ports, in its own process."""
+    """`concord sandbox up --size test` on free ports, in its own process, run from `tmp_path`
+    (where it writes `.dlt/secrets.toml`)."""
+    yield from sandbox_up(tmp_path)
+
+
+def sandbox_up(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], subprocess.Popen[str]]]:
     store_dir = tmp_path / "store"
     process = subprocess.Popen(
         [*CONCORD, "sandbox", "up", "--size", "test", "--store", str(store_dir)]
@@ -33,6 +38,7 @@ def running_sandboxes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], su
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
+        cwd=tmp_path,
     )
     endpoints_file = store_dir / "endpoints.json"
     deadline = time.monotonic() + 90
@@ -48,6 +54,28 @@ def running_sandboxes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], su
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def test_up_tells_concord_where_the_sandboxes_are_in_dlt_secrets(running_sandboxes, tmp_path: Path) -> None:
+    _, endpoints, _ = running_sandboxes
+    secrets = (tmp_path / ".dlt" / "secrets.toml").read_text()
+    assert secrets.startswith("# Written by `concord sandbox up`")
+    assert f'base_url = "{endpoints["harvest"]}/v2"' in secrets
+    assert 'access_token = "harvest-sandbox-token"' in secrets
+    assert f'base_url = "{endpoints["netsuite"]}/services/rest"' in secrets
+
+
+def test_up_leaves_a_hand_written_secrets_file_alone_and_prints_what_to_export(tmp_path: Path) -> None:
+    secrets = tmp_path / ".dlt" / "secrets.toml"
+    secrets.parent.mkdir()
+    secrets.write_text('[sources.harvest]\nbase_url = "https://api.harvestapp.com/v2"\naccess_token = "real"\n')
+    process = None
+    for _, endpoints, process in sandbox_up(tmp_path):
+        assert "real" in secrets.read_text() and "sandbox" not in secrets.read_text()
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+        assert f"export SOURCES__HARVEST__BASE_URL={endpoints['harvest']}/v2" in out
+    assert process is not None
 
 
 def harvest_get(base_url: str, path: str) -> httpx.Response:

@@ -4,16 +4,10 @@ while a run holds the warehouse. `concord status` lists the latest alerts."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-DEFAULT_ALERTS = Path(".concord") / "alerts.sqlite"
-# Open exceptions of a severity above which the exceptions sensor raises an alert;
-# CONCORD_ALERT_THRESHOLDS overrides them, e.g. "error=10,warn=500".
-DEFAULT_THRESHOLDS = {"error": 25, "warn": 500}
 
 
 @dataclass(frozen=True)
@@ -24,18 +18,8 @@ class Alert:
     message: str
 
 
-def thresholds() -> dict[str, int]:
-    configured = dict(DEFAULT_THRESHOLDS)
-    for item in filter(None, os.environ.get("CONCORD_ALERT_THRESHOLDS", "").split(",")):
-        severity, _, value = item.partition("=")
-        if not value.strip().isdigit():
-            raise ValueError(f"CONCORD_ALERT_THRESHOLDS: {item!r} is not severity=number")
-        configured[severity.strip()] = int(value)
-    return configured
-
-
 class AlertLog:
-    def __init__(self, path: Path = DEFAULT_ALERTS) -> None:
+    def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path)
         self.connection.execute(

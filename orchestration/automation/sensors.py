@@ -5,10 +5,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.automation.alerts import AlertLog, thresholds
+from orchestration.automation.alerts import AlertLog
 from orchestration.automation.jobs import loop_job, nightly_job
 from orchestration.settings import ConcordSettings
-from transform.sql import query
 
 
 @dg.run_failure_sensor(
@@ -35,13 +34,13 @@ def run_failure_sensor(context: dg.RunFailureSensorContext, concord: ConcordSett
 )
 def exceptions_sensor(context: dg.RunStatusSensorContext, concord: ConcordSettings) -> Iterator[dg.SkipReason]:
     try:
-        rows = query(
-            concord.warehouse(), "SELECT severity, COUNT(*) FROM marts.exceptions WHERE is_open GROUP BY severity"
+        rows = concord.warehouse().query(
+            "SELECT severity, COUNT(*) FROM marts.exceptions WHERE is_open GROUP BY severity"
         )
     except Exception as exc:  # a run that started since holds the DuckDB file: count after the next one
         yield dg.SkipReason(f"could not read marts.exceptions now: {str(exc).splitlines()[0]}")
         return
     with AlertLog(concord.alerts_path()) as log:
-        raised = log.exceptions_crossing({severity: n for severity, n in rows}, thresholds())
+        raised = log.exceptions_crossing({severity: n for severity, n in rows}, concord.settings().alert_thresholds)
     for alert in raised:
         context.log.warning(f"alert: {alert.message}")

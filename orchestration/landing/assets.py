@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
 from ingestion.runner import ingest
 from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings

@@ -10,7 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import dbt_assets
 
-from ingestion.config import Warehouse
+from core.settings import settings
 from orchestration.modelling.project import ConcordDbtResource, ConcordTranslator, dbt_project, manifest_path
 from orchestration.settings import WAREHOUSE_POOL
 
@@ -37,7 +37,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, confi
     if config.dbt_vars:
         args += ["--vars", json.dumps(config.dbt_vars)]
     events = dbt.cli(args, context=context).stream()
-    if Warehouse.from_env().kind == "postgres":
+    if not settings().warehouse.is_embedded:
         # Row counts are read over a second connection while dbt runs: PostgreSQL only, as a
         # DuckDB file admits one process at a time.
         events = events.fetch_row_counts()

@@ -1,6 +1,6 @@
 """The dbt project as Dagster sees it: its manifest (parsed when missing or older than the
 project's files), the translator from dbt metadata to asset keys and groups, and the one dbt
-CLI resource. The dbt target follows CONCORD_WAREHOUSE, as everywhere else in Concord."""
+CLI resource. The dbt target is the warehouse of Concord's settings, as everywhere else."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, DbtProject
 
-from concord.errors import ConcordError
-from ingestion.config import Warehouse
-from transform.runner import PROJECT_DIR, dbt_env, run_dbt
+from core.dbt import PROJECT_DIR, run_dbt
+from core.errors import ConcordError
+from core.settings import settings
 
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PROJECT_FILES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "selectors.yml")
@@ -44,7 +44,7 @@ def manifest_path() -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="concord-dbt-parse-"))
     try:
         # Parsing reads the profile but does not connect: the warehouse need not exist yet.
-        result = run_dbt(["parse", "--quiet"], Warehouse.from_env(), target_dir=scratch, require_warehouse=False)
+        result = run_dbt(["parse", "--quiet"], settings().warehouse, target_dir=scratch, require_warehouse=False)
         if not result.ok:
             raise ConcordError(f"dbt could not parse {PROJECT_DIR}:\n{result.output.strip()}")
         MANIFEST.parent.mkdir(parents=True, exist_ok=True)
@@ -101,11 +101,12 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
 
 
 class ConcordDbtResource(DbtCliResource):
-    """dbt's CLI on the project, with the profile's environment set for the configured
-    warehouse (the DuckDB file's absolute path, or PostgreSQL's connection parts)."""
+    """dbt's CLI on the project, against the warehouse of Concord's settings."""
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
-        os.environ.update(dbt_env(Warehouse.from_env()))  # dagster-dbt passes os.environ to dbt
+        # dagster-dbt hands dbt this process's environment and takes no other; the profile's
+        # variables are a pure function of the settings, so setting them is idempotent.
+        os.environ.update(settings().warehouse.dbt_env())
         return super().cli(args, **kwargs)
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from ingestion.config import Warehouse
-from ingestion.runner import ingest
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS
 from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
+
+from core.warehouse import Warehouse
+from ingestion.runner import ingest
 from tests.firm import configs
 from tests.ingestion.warehouse_state import differences
 
@@ -136,15 +136,17 @@ def test_a_deleted_warehouse_file_is_landed_again_from_scratch(firm, tmp_path: P
 INGEST_IN_A_CHILD = """
 import json, sys
 from pathlib import Path
-from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig, Warehouse
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig
+from sandboxes.settings import SandboxSettings
+from core.warehouse import Warehouse
 from ingestion.runner import ingest
 urls = json.loads(sys.argv[1])
 ingest(
     warehouse=Warehouse(duckdb_path=Path(sys.argv[2])),
     configs={
-        "salesforce": SalesforceConfig(base_url=urls["salesforce"]),
-        "harvest": HarvestConfig(base_url=urls["harvest"] + "/v2"),
-        "netsuite": NetSuiteConfig(base_url=urls["netsuite"] + "/services/rest"),
+        "salesforce": SalesforceConfig(**SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"]),
+        "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=urls["harvest"] + "/v2"),
+        "netsuite": NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=urls["netsuite"] + "/services/rest"),
     },
     pipelines_dir=Path(sys.argv[3]),
 )
@@ -181,9 +183,7 @@ def test_concord_ingest_prints_a_summary_per_table(firm, tmp_path: Path) -> None
         **os.environ,
         "COLUMNS": "200",
         "CONCORD_DUCKDB_PATH": str(tmp_path / "cli.duckdb"),
-        "SOURCES__SALESFORCE__BASE_URL": cluster.url("salesforce"),
-        "SOURCES__HARVEST__BASE_URL": f"{cluster.url('harvest')}/v2",
-        "SOURCES__NETSUITE__BASE_URL": f"{cluster.url('netsuite')}/services/rest",
+        **cluster.source_environment(),
     }
     result = subprocess.run([*CONCORD, "ingest"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -196,7 +196,7 @@ def test_concord_ingest_with_a_wrong_credential_says_what_to_fix(firm, tmp_path:
     env = {
         **os.environ,
         "CONCORD_DUCKDB_PATH": str(tmp_path / "cli.duckdb"),
-        "SOURCES__HARVEST__BASE_URL": f"{cluster.url('harvest')}/v2",
+        **cluster.source_environment(),
         "SOURCES__HARVEST__ACCESS_TOKEN": "wrong-token",
     }
     result = subprocess.run(

@@ -21,16 +21,17 @@ import httpx
 import orjson
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
-
-from concord.errors import ConcordError
-from ingestion.config import HarvestConfig, Warehouse
-from ingestion.harvest.tables import CONTRACTS
-from ingestion.runner import SystemSummary, ingest
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
-from sandboxes.settings import HarvestSettings
+from sandboxes.settings import HarvestSettings, SandboxSettings
 from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
+
+from core.errors import ConcordError
+from core.warehouse import Warehouse
+from ingestion.config import HarvestConfig
+from ingestion.harvest.tables import CONTRACTS
+from ingestion.runner import SystemSummary, ingest
 from tests.ingestion.warehouse_state import differences
 
 TABLES = tuple(CONTRACTS)
@@ -42,7 +43,7 @@ NEVER_RECONCILE: dict[str, timedelta | None] = {}
 
 def harvest_config(cluster: SandboxCluster | str, **overrides: Any) -> HarvestConfig:
     base = cluster if isinstance(cluster, str) else f"{cluster.url('harvest')}/v2"
-    return HarvestConfig(base_url=base, **overrides)
+    return HarvestConfig(**{**SandboxSettings().source_credentials("harvest"), "base_url": base, **overrides})
 
 
 def warehouse(tmp_path: Path) -> Warehouse:

@@ -16,15 +16,16 @@ import dlt
 import duckdb
 import pytest
 import requests
-
-from concord.errors import ConcordError
-from ingestion.config import HttpSettings, NetSuiteConfig, Warehouse
-from ingestion.runner import SystemSummary, ingest
 from sandboxes.common.faults import FaultRates
 from sandboxes.netsuite import catalog
 from sandboxes.serving import SandboxCluster
 from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
+
+from core.errors import ConcordError
+from core.warehouse import Warehouse
+from ingestion.config import HttpSettings, NetSuiteConfig
+from ingestion.runner import SystemSummary, ingest
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
 DAY_MS = 86_400_000
@@ -95,7 +96,7 @@ def netsuite(tmp_path: Path, start_sandboxes: Callable[..., SandboxCluster]) -> 
             generate(store, size="test")
         cluster = start_sandboxes(systems=("netsuite",))
         http = HttpSettings(backoff_factor=0.01, max_retry_delay_seconds=0.5, max_attempts=12)
-        settings = NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest", http=http, **config)
+        settings = NetSuiteConfig(**{**cluster.source_settings()["netsuite"], "http": http, **config})
         return Harness(tmp_path, store, cluster, settings)
 
     return start

@@ -12,16 +12,17 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
-
-from concord.errors import ConcordError
-from ingestion.config import SalesforceConfig, Warehouse
-from ingestion.runner import TableSummary, ingest, make_pipeline
 from sandboxes.common import ids, timefmt
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SalesforceSettings
 from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
+
+from core.errors import ConcordError
+from core.warehouse import Warehouse
+from ingestion.config import SalesforceConfig
+from ingestion.runner import TableSummary, ingest, make_pipeline
 from tests.ingestion.warehouse_state import TABLES, differences, in_store
 
 API = "/services/data/v62.0"
@@ -38,7 +39,7 @@ class Org:
     pipelines_dir: Path
 
     def ingest(self, **options: Any) -> dict[str, TableSummary]:
-        config = SalesforceConfig(base_url=self.cluster.url("salesforce"), batch_size=200)
+        config = SalesforceConfig(**self.cluster.source_settings()["salesforce"], batch_size=200)
         (summary,) = ingest(
             systems=("salesforce",),
             warehouse=self.warehouse,
@@ -310,7 +311,7 @@ def test_429s_and_5xxs_are_retried_to_an_exact_load(firm: Org) -> None:
 
 
 def test_a_wrong_password_stops_the_run_with_a_one_line_message(firm: Org) -> None:
-    config = SalesforceConfig(base_url=firm.cluster.url("salesforce"), password="not-it")
+    config = SalesforceConfig(**{**firm.cluster.source_settings()["salesforce"], "password": "not-it"})
     with pytest.raises(ConcordError) as error:
         ingest(
             systems=("salesforce",),

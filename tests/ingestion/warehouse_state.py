@@ -10,10 +10,10 @@ from typing import Any
 
 import duckdb
 import psycopg2
-
-from ingestion.config import Warehouse
 from sandboxes.common.timefmt import parse_iso
 from sandboxes.store import Store
+
+from core.warehouse import Warehouse
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from ingestion.config import Warehouse
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import generate
 from sandboxes.store import Store
+
+from core.warehouse import Warehouse
 
 
 @dataclass
@@ -44,9 +44,7 @@ def concord_environment(root: Path, cluster: SandboxCluster) -> dict[str, str]:
         "CONCORD_DUCKDB_PATH": str(root / "warehouse.duckdb"),
         "CONCORD_PIPELINES_DIR": str(root / "dlt"),
         "CONCORD_ALERTS_FILE": str(root / "alerts.sqlite"),
-        "SOURCES__SALESFORCE__BASE_URL": cluster.url("salesforce"),
-        "SOURCES__HARVEST__BASE_URL": f"{cluster.url('harvest')}/v2",
-        "SOURCES__NETSUITE__BASE_URL": f"{cluster.url('netsuite')}/services/rest",
+        **cluster.source_environment(),
     }
 
 

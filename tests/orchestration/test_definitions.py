@@ -5,12 +5,12 @@ the runs they should."""
 from __future__ import annotations
 
 import dagster as dg
+from sandboxes.settings import SYSTEMS
 
 from orchestration.automation.jobs import nightly_job
 from orchestration.automation.schedules import loop_schedule, nightly_schedule
 from orchestration.definitions import defs
 from orchestration.settings import WAREHOUSE_POOL
-from sandboxes.settings import SYSTEMS
 
 graph = defs.resolve_asset_graph()
 KEYS = set(graph.get_all_asset_keys())

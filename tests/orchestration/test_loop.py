@@ -18,7 +18,6 @@ from orchestration.automation.sensors import exceptions_sensor, run_failure_sens
 from orchestration.definitions import defs
 from orchestration.settings import ConcordSettings
 from tests.orchestration.conftest import ServedFirm
-from transform.sql import query
 
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
 GUARD_TRIPPED = {"ops": {"dbt_models": {"config": {"dbt_vars": {"sync_max_records_per_run": 0}}}}}
@@ -63,7 +62,7 @@ def test_a_failing_guard_stops_the_write_back_and_the_sensors_record_alerts(
         alerts = log.latest()
     assert [alert.subject for alert in alerts if alert.kind == "run_failure"] == ["concord_loop"]
     open_severities = {
-        s for (s,) in query(served_firm.warehouse, "SELECT DISTINCT severity FROM marts.exceptions WHERE is_open")
+        s for (s,) in served_firm.warehouse.query("SELECT DISTINCT severity FROM marts.exceptions WHERE is_open")
     }
     # one alert per severity that crossed its threshold, not one per evaluation
     assert sorted(alert.subject for alert in alerts if alert.kind == "exceptions") == sorted(
@@ -82,5 +81,5 @@ def test_concord_run_runs_one_cycle_and_concord_status_reports_it(served_firm: S
     status = subprocess.run([*CONCORD, "status"], capture_output=True, text=True, timeout=120, env=env)
     assert status.returncode == 0, status.stderr
     assert len(re.findall(r"│ (salesforce|harvest|netsuite)\s*│.*│ fresh\s*│", status.stdout)) == 3
-    [(held,)] = query(served_firm.warehouse, "SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")
+    [(held,)] = served_firm.warehouse.query("SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")
     assert "Open exceptions" in status.stdout and f"Writes held for a person: {held:,}" in status.stdout

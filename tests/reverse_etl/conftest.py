@@ -12,18 +12,18 @@ from typing import Any
 
 import pytest
 import requests
-
-from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, SalesforceConfig, Warehouse
-from ingestion.netsuite.client import NetSuiteClient
-from ingestion.salesforce.client import SalesforceClient
-from reverse_etl.ledger import now_utc
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
 from sandboxes.simulator import generate
 from sandboxes.store import Store
+
+from core.warehouse import Warehouse
+from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, SalesforceConfig
+from ingestion.netsuite.client import NetSuiteClient
+from ingestion.salesforce.client import SalesforceClient
+from reverse_etl.ledger import now_utc
 from tests.conftest import StartSandboxes
-from transform.sql import execute
 
 # Harvest's throttle in these tests: the real 100 per 15 s, scaled down to keep tests short.
 HARVEST_LIMIT = 25
@@ -41,13 +41,13 @@ class TargetSandboxes:
     cluster: SandboxCluster
 
     def salesforce_config(self, **overrides: Any) -> SalesforceConfig:
-        return SalesforceConfig(base_url=self.cluster.url("salesforce"), http=FAST_RETRIES, **overrides)
+        return SalesforceConfig(**{**self.cluster.source_settings()["salesforce"], "http": FAST_RETRIES, **overrides})
 
     def harvest_config(self, **overrides: Any) -> HarvestConfig:
-        return HarvestConfig(base_url=f"{self.cluster.url('harvest')}/v2", http=FAST_RETRIES, **overrides)
+        return HarvestConfig(**{**self.cluster.source_settings()["harvest"], "http": FAST_RETRIES, **overrides})
 
     def netsuite_config(self, **overrides: Any) -> NetSuiteConfig:
-        return NetSuiteConfig(base_url=f"{self.cluster.url('netsuite')}/services/rest", http=FAST_RETRIES, **overrides)
+        return NetSuiteConfig(**{**self.cluster.source_settings()["netsuite"], "http": FAST_RETRIES, **overrides})
 
     def faults(self, system: str, rates: FaultRates, seed: int = 0) -> None:
         self.cluster.running[system].injector.set(rates, seed=seed)
@@ -133,9 +133,7 @@ def harvest(tmp_path: Path, start_sandboxes: StartSandboxes) -> SandboxCluster:
 
 
 def harvest_config(cluster: SandboxCluster) -> HarvestConfig:
-    return HarvestConfig(
-        base_url=f"{cluster.url('harvest')}/v2", http=HttpSettings(max_attempts=2, backoff_factor=0.01)
-    )
+    return HarvestConfig(**cluster.source_settings()["harvest"], http=HttpSettings(max_attempts=2, backoff_factor=0.01))
 
 
 def clients(cluster: SandboxCluster) -> dict[str, str]:
@@ -153,10 +151,9 @@ def plan_renames(warehouse: Warehouse, renames: dict[str, tuple[str, str]], land
         f"{sql_text(desired)}, {sql_text(current)}, CAST('{stamp}' AS TIMESTAMP))"
         for client_id, (current, desired) in renames.items()
     )
-    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
-    execute(warehouse, f"DROP TABLE IF EXISTS {MODEL}")
-    execute(
-        warehouse,
+    warehouse.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    warehouse.execute(f"DROP TABLE IF EXISTS {MODEL}")
+    warehouse.execute(
         f"""CREATE TABLE {MODEL} AS SELECT * FROM (VALUES {rows}) AS model (sync_key, golden_id, operation,
             target_record_id, external_id, field, desired_value, current_value, current_as_of)""",
     )

@@ -12,18 +12,17 @@ import time
 from pathlib import Path
 
 import pytest
+from sandboxes.serving import SandboxCluster
 
-from ingestion.config import Warehouse
+from core.dbt import build
+from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from reverse_etl.targets.salesforce import SalesforceTarget
-from sandboxes.serving import SandboxCluster
 from tests.firm import LandedFirm, configs, firm_copy, served
-from transform.runner import build
-from transform.sql import query
 
 SYNCS = None  # every sync the ownership file derives
 
@@ -38,7 +37,7 @@ def targets(cluster: SandboxCluster) -> dict:
 
 
 def open_exceptions(warehouse: Warehouse) -> dict[str, int]:
-    return dict(query(warehouse, "SELECT check_name, COUNT(*) FROM marts.exceptions WHERE is_open GROUP BY 1"))
+    return dict(warehouse.query("SELECT check_name, COUNT(*) FROM marts.exceptions WHERE is_open GROUP BY 1"))
 
 
 def sandbox_fingerprint(firm: LandedFirm) -> dict[str, int]:
@@ -61,8 +60,8 @@ def cycle(firm: LandedFirm, cluster: SandboxCluster) -> None:
 def unbilled_reasons(warehouse: Warehouse, what: str = "time") -> list[str]:
     return [
         r
-        for (r,) in query(
-            warehouse, f"SELECT reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_{what}'"
+        for (r,) in warehouse.query(
+            f"SELECT reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_{what}'"
         )
     ]
 
@@ -71,7 +70,7 @@ def charges_per_valid_expense(firm: LandedFirm) -> set[int]:
     """How many NetSuite charges name each approved billable expense that validates (the
     sandbox's ground truth, not the landed copy)."""
     valid = [
-        e for (e,) in query(firm.warehouse, "SELECT expense_id FROM intermediate.int_expenses_validated WHERE is_valid")
+        e for (e,) in firm.warehouse.query("SELECT expense_id FROM intermediate.int_expenses_validated WHERE is_valid")
     ]
     assert valid
     netsuite = firm.store.connect("netsuite")

@@ -8,19 +8,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from concord.errors import ConcordError
-from ingestion.config import Warehouse
-from reverse_etl import engine
-from reverse_etl.ledger import SCHEMA, Ledger, now_utc
-from reverse_etl.targets.harvest import HarvestTarget
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.simulator import generate
 from sandboxes.store import Store
+
+from core.errors import ConcordError
+from core.warehouse import Warehouse
+from reverse_etl import engine
+from reverse_etl.ledger import SCHEMA, Ledger, now_utc
+from reverse_etl.targets.harvest import HarvestTarget
 from tests.conftest import StartSandboxes
 from tests.reverse_etl.conftest import clients, harvest_config, plan_renames
-from transform.sql import execute
 
 SYNC = "harvest__customers"
 
@@ -179,10 +178,9 @@ def hand_made_model(warehouse: Warehouse, model: str, rows: list[tuple[str, str,
         f"{'NULL' if desired is None else repr(desired)}, NULL, NULL)"
         for key, external, field, desired in rows
     )
-    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
-    execute(warehouse, f"DROP TABLE IF EXISTS marts.{model}")
-    execute(
-        warehouse,
+    warehouse.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    warehouse.execute(f"DROP TABLE IF EXISTS marts.{model}")
+    warehouse.execute(
         f"""CREATE TABLE marts.{model} AS SELECT sync_key, golden_id, operation, target_record_id, external_id,
             field, desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
             FROM (VALUES {values}) AS model ({COLUMNS})""",
@@ -241,7 +239,7 @@ def test_a_create_whose_parent_failed_waits_and_follows_it_on_the_run_that_write
     plan_client_and_project(warehouse, "Parent First GmbH")
     target = {"harvest": HarvestTarget(harvest_config(harvest))}
     # the parent's create refused for now: a currency Harvest does not know (a 422)
-    execute(warehouse, "UPDATE marts.sync_harvest__customers SET desired_value = 'EURO' WHERE field = 'currency_code'")
+    warehouse.execute("UPDATE marts.sync_harvest__customers SET desired_value = 'EURO' WHERE field = 'currency_code'")
 
     first = {r.sync.name: r for r in engine.execute(warehouse, target, [SYNC, "harvest__projects"])}
     assert (first[SYNC].created, first[SYNC].held) == (0, 1)
@@ -249,7 +247,7 @@ def test_a_create_whose_parent_failed_waits_and_follows_it_on_the_run_that_write
     assert projects_coded(harvest, "OPP-NEW") == []
 
     # a person fixes the currency and releases the hold: the next run writes the parent, then the child
-    execute(warehouse, "UPDATE marts.sync_harvest__customers SET desired_value = 'EUR' WHERE field = 'currency_code'")
+    warehouse.execute("UPDATE marts.sync_harvest__customers SET desired_value = 'EUR' WHERE field = 'currency_code'")
     [held] = engine_holds(warehouse)
     engine.release(warehouse, held, "a steward")
     second = {r.sync.name: r for r in engine.execute(warehouse, target, [SYNC, "harvest__projects"])}

@@ -12,19 +12,18 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
+from sandboxes.common.faults import FaultRates
+from sandboxes.serving import SandboxCluster
 
-from ingestion.config import Warehouse
+from core.dbt import build
+from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
 from reverse_etl.engine import PlannedWrite
 from reverse_etl.targets.base import Write
 from reverse_etl.targets.netsuite import NetSuiteTarget
-from sandboxes.common.faults import FaultRates
-from sandboxes.serving import SandboxCluster
 from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
-from transform.runner import build
-from transform.sql import query
 
 SYNC = "netsuite__expenses"
 UNMAPPED_CATEGORY = "Client Gifts"
@@ -110,8 +109,7 @@ def new_approved_expense(firm: LandedFirm, like: str, category: str, amount: flo
 
 
 def pick(firm: LandedFirm, where: str) -> str:
-    [(expense,)] = query(
-        firm.warehouse,
+    [(expense,)] = firm.warehouse.query(
         f"SELECT expense_id FROM intermediate.int_expenses_validated WHERE {where} ORDER BY expense_id LIMIT 1",
     )
     return str(expense)
@@ -165,8 +163,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         land_again(firm, cluster)
         told.final_plan_writes = len(expense_plan(firm.warehouse))
     told.exceptions = dict(
-        query(
-            firm.warehouse,
+        firm.warehouse.query(
             "SELECT source_record_id, reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_expense'",
         )
     )

@@ -10,25 +10,29 @@ import sys
 import time
 from pathlib import Path
 
-from ingestion.config import HttpSettings, NetSuiteConfig, Warehouse
+from sandboxes.common.faults import FaultRates
+from sandboxes.settings import SandboxSettings
+from sandboxes.simulator import generate
+from sandboxes.store import Store
+
+from core.warehouse import Warehouse
+from ingestion.config import HttpSettings, NetSuiteConfig
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger
 from reverse_etl.targets.netsuite import NetSuiteTarget
-from sandboxes.common.faults import FaultRates
-from sandboxes.simulator import generate
-from sandboxes.store import Store
 from tests.conftest import StartSandboxes
-from transform.sql import execute
 
 CUSTOMERS = 60
 MODEL = "marts.sync_netsuite__customers"
 RUN = """
 import sys
 from pathlib import Path
-from ingestion.config import HttpSettings, NetSuiteConfig, Warehouse
+from ingestion.config import HttpSettings, NetSuiteConfig
+from sandboxes.settings import SandboxSettings
+from core.warehouse import Warehouse
 from reverse_etl import engine
 from reverse_etl.targets.netsuite import NetSuiteTarget
-config = NetSuiteConfig(base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+config = NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
 engine.execute(Warehouse(kind="duckdb", duckdb_path=Path(sys.argv[1])), {"netsuite": NetSuiteTarget(config, max_in_flight=1)}, ["netsuite__customers"])
 """
 
@@ -40,9 +44,8 @@ def plan_creates(warehouse: Warehouse) -> None:
         for i in range(CUSTOMERS)
         for field, value in (("legal_name", f"Kill Test Client {i:03d} Ltd"), ("legal_entity_id", "1"))
     )
-    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
-    execute(
-        warehouse,
+    warehouse.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    warehouse.execute(
         f"""CREATE TABLE {MODEL} AS SELECT sync_key, golden_id, operation, target_record_id, external_id, field,
             desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
             FROM (VALUES {rows}) AS model (sync_key, golden_id, operation, target_record_id, external_id, field,
@@ -85,7 +88,11 @@ def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
     killed_at = len(created(tmp_path / "sandbox"))
     assert 0 < killed_at < CUSTOMERS, "the kill should land mid-batch"
 
-    config = NetSuiteConfig(base_url=base_url, http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+    config = NetSuiteConfig(
+        **SandboxSettings().source_credentials("netsuite"),
+        base_url=base_url,
+        http=HttpSettings(max_attempts=3, backoff_factor=0.01),
+    )
     [result] = engine.execute(warehouse, {"netsuite": NetSuiteTarget(config)}, ["netsuite__customers"])
 
     counts = dict(created(tmp_path / "sandbox"))

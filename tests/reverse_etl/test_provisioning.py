@@ -21,24 +21,24 @@ from typing import Any
 
 import pytest
 import requests
+from sandboxes.common.faults import FaultRates
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
+from sandboxes.simulator import generate
+from sandboxes.store import Store
 
-from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig, Warehouse
+from core.dbt import build
+from core.warehouse import Warehouse
+from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig
 from ingestion.runner import ingest
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger
 from reverse_etl.targets.base import Write
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
-from sandboxes.common.faults import FaultRates
-from sandboxes.serving import SandboxCluster
-from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
-from sandboxes.simulator import generate
-from sandboxes.store import Store
 from tests.conftest import StartSandboxes
 from tests.firm import LandedFirm, configs, firm_copy
 from tests.reverse_etl.conftest import TargetSandboxes
-from transform.runner import build
-from transform.sql import execute, query
 
 PROVISIONING = ["netsuite__customers", "harvest__customers", "harvest__projects"]
 # Harvest's throttle here: the real 100 requests per 15 s, its window shortened to keep tests short.
@@ -63,10 +63,10 @@ def served(firm: LandedFirm) -> Iterator[SandboxCluster]:
 def targets(cluster: SandboxCluster) -> dict[str, Any]:
     return {
         "netsuite": NetSuiteTarget(
-            NetSuiteConfig(base_url=f"{cluster.url('netsuite')}/services/rest", http=QUICK), max_in_flight=2
+            NetSuiteConfig(**cluster.source_settings()["netsuite"], http=QUICK), max_in_flight=2
         ),
         "harvest": HarvestTarget(
-            HarvestConfig(base_url=f"{cluster.url('harvest')}/v2", http=QUICK),
+            HarvestConfig(**cluster.source_settings()["harvest"], http=QUICK),
             rate_limit_requests=HARVEST_LIMIT,
             rate_limit_window_seconds=HARVEST_WINDOW,
         ),
@@ -85,8 +85,7 @@ def land(firm: LandedFirm, cluster: SandboxCluster) -> None:
 
 def new_customer_deal(warehouse: Warehouse) -> dict[str, Any]:
     """A won deal planned for provisioning whose customer neither the ERP nor the PSA holds."""
-    rows = query(
-        warehouse,
+    rows = warehouse.query(
         """
         SELECT p.golden_id, p.external_id, o.opportunity_id, o.golden_customer_id, c.legal_name
         FROM marts.sync_harvest__projects AS p
@@ -98,12 +97,10 @@ def new_customer_deal(warehouse: Warehouse) -> dict[str, Any]:
     )
     assert rows, "the demo firm has a won deal of a customer only the CRM knows"
     golden_project_id, code, opportunity_id, golden_customer_id, legal_name = rows[0]
-    [(budget,)] = query(
-        warehouse,
+    [(budget,)] = warehouse.query(
         f"SELECT desired_value FROM marts.sync_harvest__projects WHERE golden_id = '{golden_project_id}' AND field = 'budget'",
     )
-    [(rates,)] = query(
-        warehouse,
+    [(rates,)] = warehouse.query(
         f"SELECT desired_value FROM marts.sync_harvest__projects WHERE golden_id = '{golden_project_id}' AND field = 'hourly_rate'",
     )
     return {
@@ -167,8 +164,7 @@ def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rate
 
         land(firm, cluster)
         build_ok(firm)
-        events = query(
-            firm.warehouse,
+        events = firm.warehouse.query(
             f"""SELECT golden_customer_id, golden_project_id, netsuite_customer_id, harvest_client_id,
                        harvest_project_id, ready_at >= won_at
                 FROM marts.readiness_events WHERE opportunity_id = '{deal["opportunity_id"]}'""",
@@ -184,16 +180,14 @@ def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rate
             )
         ]
         # the new client and ERP customer joined the deal's golden customer (no new duplicate)
-        linked = query(
-            firm.warehouse,
+        linked = firm.warehouse.query(
             f"SELECT source_system, source_record_id FROM canonical.customer_xref "
             f"WHERE golden_customer_id = '{deal['golden_customer_id']}' AND source_system <> 'salesforce' ORDER BY 1",
         )
         assert linked == [("harvest", str(client)), ("netsuite", str(erp_customer))]
 
         # the project as provisioned is the contract's: nothing left to correct in it
-        remaining = query(
-            firm.warehouse,
+        remaining = firm.warehouse.query(
             f"SELECT field FROM marts.sync_harvest__projects WHERE golden_id = '{deal['golden_project_id']}'",
         )
         assert remaining == []
@@ -377,10 +371,12 @@ PROJECTS = 30
 RUN = """
 import sys
 from pathlib import Path
-from ingestion.config import HarvestConfig, HttpSettings, Warehouse
+from ingestion.config import HarvestConfig, HttpSettings
+from sandboxes.settings import SandboxSettings
+from core.warehouse import Warehouse
 from reverse_etl import engine
 from reverse_etl.targets.harvest import HarvestTarget
-config = HarvestConfig(base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+config = HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
 target = HarvestTarget(config, rate_limit_requests=1000, rate_limit_window_seconds=1.0)
 engine.execute(Warehouse(kind="duckdb", duckdb_path=Path(sys.argv[1])), {"harvest": target}, ["harvest__projects"])
 """
@@ -399,9 +395,8 @@ def plan_project_creates(warehouse: Warehouse, client_ids: list[int]) -> None:
             ("hourly_rate", '{"Analyst": "150.00", "Consultant": "190.00"}'),
         )
     )
-    execute(warehouse, "CREATE SCHEMA IF NOT EXISTS marts")
-    execute(
-        warehouse,
+    warehouse.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    warehouse.execute(
         f"""CREATE TABLE marts.sync_harvest__projects AS SELECT sync_key, golden_id, operation, target_record_id,
             external_id, field, desired_value, current_value, CAST(current_as_of AS TIMESTAMP) AS current_as_of
             FROM (VALUES {rows}) AS model (sync_key, golden_id, operation, target_record_id, external_id, field,
@@ -447,7 +442,7 @@ def test_a_provisioning_run_killed_mid_batch_and_run_again_creates_every_project
     killed_at = len(kill_projects(tmp_path / "sandbox"))
     assert 0 < killed_at < PROJECTS, "the kill should land mid-batch"
 
-    config = HarvestConfig(base_url=base_url, http=QUICK)
+    config = HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=base_url, http=QUICK)
     target = HarvestTarget(config, rate_limit_requests=1000, rate_limit_window_seconds=1.0)
     [result] = engine.execute(warehouse, {"harvest": target}, ["harvest__projects"])
 

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingestion.config import Warehouse
 from sandboxes.serving import SandboxCluster
+
+from core.warehouse import Warehouse
 from tests.reverse_etl.conftest import clients, plan_renames
 
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
@@ -22,7 +23,7 @@ def concord(warehouse: Warehouse, harvest: SandboxCluster, *args: str) -> subpro
         "COLUMNS": "200",
         "CONCORD_WAREHOUSE": "duckdb",
         "CONCORD_DUCKDB_PATH": str(warehouse.duckdb_path),
-        "SOURCES__HARVEST__BASE_URL": f"{harvest.url('harvest')}/v2",
+        **harvest.source_environment(),
     }
     return subprocess.run([*CONCORD, "sync", *args], capture_output=True, text=True, timeout=120, env=env)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
 from reverse_etl.syncs import find, ownership, syncs
 
 HEADER = "entity,field,authority,fallback_1,fallback_2,receivers,conflict_policy,description\n"

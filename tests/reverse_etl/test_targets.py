@@ -10,12 +10,12 @@ import time
 from typing import Any
 
 import pytest
+from sandboxes.common.faults import FaultRates
 
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from reverse_etl.targets.salesforce import SalesforceTarget
-from sandboxes.common.faults import FaultRates
 from tests.reverse_etl.conftest import HARVEST_LIMIT, HARVEST_WINDOW_SECONDS, TargetSandboxes
 
 # 20% of requests fail: 429s, 500s, 503s and dropped connections in equal parts.

@@ -13,19 +13,18 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
+from sandboxes.common.faults import FaultRates
+from sandboxes.serving import SandboxCluster
 
-from ingestion.config import Warehouse
+from core.dbt import build
+from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
 from reverse_etl.engine import PlannedWrite
 from reverse_etl.targets.base import Write
 from reverse_etl.targets.netsuite import NetSuiteTarget
-from sandboxes.common.faults import FaultRates
-from sandboxes.serving import SandboxCluster
 from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
-from transform.runner import build
-from transform.sql import query
 
 SYNC = "netsuite__time_entries"
 UNMAPPED_TASK = "Solution Architect"
@@ -93,8 +92,7 @@ def harvest_edit(firm: LandedFirm, sql: str, **values: object) -> None:
 
 def pick(firm: LandedFirm, where: str, but_not: tuple[str, ...] = ()) -> str:
     excluded = ", ".join(f"'{e}'" for e in but_not) or "''"
-    [(entry,)] = query(
-        firm.warehouse,
+    [(entry,)] = firm.warehouse.query(
         f"""SELECT time_entry_id FROM intermediate.int_time_entries_validated
             WHERE {where} AND time_entry_id NOT IN ({excluded}) ORDER BY time_entry_id LIMIT 1""",
     )
@@ -156,8 +154,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         land_again(firm, cluster)
         told.final_plan_writes = len(time_plan(firm.warehouse))
     told.exceptions = dict(
-        query(
-            firm.warehouse,
+        firm.warehouse.query(
             "SELECT source_record_id, reason FROM marts.exceptions WHERE is_open AND check_name = 'unbilled_time'",
         )
     )

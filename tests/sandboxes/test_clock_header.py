@@ -6,7 +6,6 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 
 import httpx
-
 from sandboxes.common.timefmt import from_datetime
 from sandboxes.store import Store
 

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-
 from sandboxes.common.faults import FaultRates
 from sandboxes.common.timefmt import parse_iso
 from sandboxes.settings import HarvestSettings

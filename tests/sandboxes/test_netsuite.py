@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-
 from sandboxes.common.faults import FaultRates
 from sandboxes.settings import NetSuiteSettings
 from sandboxes.store import Store
+
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
 REST = "/services/rest"

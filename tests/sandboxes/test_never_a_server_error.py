@@ -12,7 +12,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import generate

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-
 from sandboxes.common import ids, timefmt
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster

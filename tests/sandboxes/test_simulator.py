@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from sandboxes.simulator import DRIFT_TYPES, DriftRates, dump_digest, export_truth, generate, tick
 from sandboxes.simulator.clock import DAY_MS, midnight_ms
 from sandboxes.store import Store

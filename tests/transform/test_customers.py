@@ -9,9 +9,8 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from core.dbt import build
 from tests.firm import LandedFirm, built_copy
-from transform.runner import build
-from transform.sql import execute, query
 
 # Which check and field catches each kind of customer drift the simulator injects.
 DRIFT_CHECKS = {
@@ -32,7 +31,7 @@ CHECKS_WITHOUT_DRIFT = {"won_opportunity_not_provisioned"}
 
 
 def golden_ids(firm: LandedFirm) -> dict[str, str]:
-    return dict(query(firm.warehouse, "SELECT record_key, golden_customer_id FROM canonical.customer_xref"))
+    return dict(firm.warehouse.query("SELECT record_key, golden_customer_id FROM canonical.customer_xref"))
 
 
 def same_client_pairs(groups: dict[str, set[str]]) -> set[tuple[str, str]]:
@@ -60,8 +59,7 @@ def test_every_injected_drift_is_caught_and_no_consistent_record_is_flagged(
     built_demo_firm: LandedFirm,
 ) -> None:
     found = defaultdict(set)
-    for check, system, record_id, field in query(
-        built_demo_firm.warehouse,
+    for check, system, record_id, field in built_demo_firm.warehouse.query(
         "SELECT check_name, source_system, source_record_id, field FROM marts.exceptions WHERE is_open",
     ):
         found[(check, system, record_id)].add(field)
@@ -82,8 +80,7 @@ def test_every_injected_drift_is_caught_and_no_consistent_record_is_flagged(
 
 
 def test_exceptions_explain_themselves_in_business_terms(built_demo_firm: LandedFirm) -> None:
-    reasons = query(
-        built_demo_firm.warehouse,
+    reasons = built_demo_firm.warehouse.query(
         "SELECT reason FROM marts.exceptions WHERE check_name = 'customer_attribute_drift' AND field = 'payment_terms'",
     )
 
@@ -95,8 +92,7 @@ def test_each_golden_attribute_comes_from_its_authority_then_its_fallback(
     landed_demo_firm: LandedFirm, tmp_path: Path
 ) -> None:
     firm = built_copy(landed_demo_firm, tmp_path)
-    [(golden_id, account_id, customer_id)] = query(
-        firm.warehouse,
+    [(golden_id, account_id, customer_id)] = firm.warehouse.query(
         """
         SELECT a.golden_customer_id, a.source_record_id, n.source_record_id
         FROM canonical.customer_xref a
@@ -105,18 +101,16 @@ def test_each_golden_attribute_comes_from_its_authority_then_its_fallback(
         ORDER BY a.golden_customer_id LIMIT 1
         """,
     )
-    [(crm_name,)] = query(firm.warehouse, f"SELECT name FROM raw_salesforce.account WHERE id = '{account_id}'")
-    assert query(
-        firm.warehouse,
+    [(crm_name,)] = firm.warehouse.query(f"SELECT name FROM raw_salesforce.account WHERE id = '{account_id}'")
+    assert firm.warehouse.query(
         f"SELECT legal_name, legal_name_source FROM canonical.customers WHERE golden_customer_id = '{golden_id}'",
     ) == [(crm_name, f"salesforce:{account_id}")]
 
-    execute(firm.warehouse, f"UPDATE raw_salesforce.account SET billing_city = NULL WHERE id = '{account_id}'")
+    firm.warehouse.execute(f"UPDATE raw_salesforce.account SET billing_city = NULL WHERE id = '{account_id}'")
     assert build(firm.warehouse, target_dir=tmp_path / "dbt_target").ok
 
-    [(erp_city,)] = query(firm.warehouse, f"SELECT billcity FROM raw_netsuite.customer WHERE id = {customer_id}")
-    assert query(
-        firm.warehouse,
+    [(erp_city,)] = firm.warehouse.query(f"SELECT billcity FROM raw_netsuite.customer WHERE id = {customer_id}")
+    assert firm.warehouse.query(
         f"SELECT billing_city, billing_city_source FROM canonical.customers WHERE golden_customer_id = '{golden_id}'",
     ) == [(erp_city, f"netsuite:{customer_id}")]
 
@@ -126,14 +120,12 @@ def test_golden_ids_survive_rebuilds_new_links_and_attribute_changes(
 ) -> None:
     # Build first without one PSA client (as if it had not been created yet).
     firm = built_copy(landed_demo_firm, tmp_path / "first")
-    [(client_id, its_golden_id)] = query(
-        firm.warehouse,
+    [(client_id, its_golden_id)] = firm.warehouse.query(
         "SELECT source_record_id, golden_customer_id FROM canonical.customer_xref "
         "WHERE source_system = 'harvest' AND match_method = 'cross_reference' ORDER BY 1 LIMIT 1",
     )
     before_everything = golden_ids(firm)
-    execute(
-        firm.warehouse,
+    firm.warehouse.execute(
         "UPDATE raw_harvest.clients SET _concord_is_deleted = true, _concord_deleted_at = _concord_extracted_at "
         f"WHERE id = {client_id}",
     )
@@ -141,12 +133,10 @@ def test_golden_ids_survive_rebuilds_new_links_and_attribute_changes(
     without_client = golden_ids(firm)
 
     # The client arrives and links to its customer; an account is renamed; then a rebuild from scratch.
-    execute(
-        firm.warehouse,
+    firm.warehouse.execute(
         f"UPDATE raw_harvest.clients SET _concord_is_deleted = false, _concord_deleted_at = NULL WHERE id = {client_id}",
     )
-    execute(
-        firm.warehouse,
+    firm.warehouse.execute(
         "UPDATE raw_salesforce.account SET name = name || ' (renamed)' WHERE id IN "
         "(SELECT id FROM raw_salesforce.account ORDER BY id LIMIT 3)",
     )
@@ -161,8 +151,7 @@ def test_golden_ids_survive_rebuilds_new_links_and_attribute_changes(
 
 def test_a_steward_decision_overrides_the_algorithm(landed_demo_firm: LandedFirm, tmp_path: Path) -> None:
     firm = built_copy(landed_demo_firm, tmp_path)
-    [(account_key, customer_key)] = query(
-        firm.warehouse,
+    [(account_key, customer_key)] = firm.warehouse.query(
         """
         SELECT a.record_key, n.record_key FROM canonical.customer_xref a
         JOIN canonical.customer_xref n ON n.golden_customer_id = a.golden_customer_id AND n.source_system = 'netsuite'
@@ -170,14 +159,12 @@ def test_a_steward_decision_overrides_the_algorithm(landed_demo_firm: LandedFirm
         ORDER BY 1 LIMIT 1
         """,
     )
-    [(other_key,)] = query(
-        firm.warehouse,
+    [(other_key,)] = firm.warehouse.query(
         "SELECT record_key FROM canonical.customer_xref WHERE source_system = 'harvest' "
         f"AND golden_customer_id <> (SELECT golden_customer_id FROM canonical.customer_xref "
         f"WHERE record_key = '{account_key}') ORDER BY 1 LIMIT 1",
     )
-    execute(
-        firm.warehouse,
+    firm.warehouse.execute(
         "INSERT INTO governance.steward_match_decisions (record_key_a, record_key_b, decision, decided_by) VALUES "
         f"('{account_key}', '{customer_key}', 'no_match', 'test'), ('{other_key}', '{account_key}', 'match', 'test')",
     )
@@ -186,25 +173,23 @@ def test_a_steward_decision_overrides_the_algorithm(landed_demo_firm: LandedFirm
     after = golden_ids(firm)
     assert after[account_key] != after[customer_key]
     assert after[other_key] == after[account_key]
-    assert query(
-        firm.warehouse, f"SELECT match_method FROM canonical.customer_xref WHERE record_key = '{other_key}'"
+    assert firm.warehouse.query(
+        f"SELECT match_method FROM canonical.customer_xref WHERE record_key = '{other_key}'"
     ) == [("steward",)]
 
 
 def test_a_problem_that_disappears_is_marked_resolved_not_deleted(landed_demo_firm: LandedFirm, tmp_path: Path) -> None:
     firm = built_copy(landed_demo_firm, tmp_path)
-    [(exception_id, customer_id, expected)] = query(
-        firm.warehouse,
+    [(exception_id, customer_id, expected)] = firm.warehouse.query(
         "SELECT exception_id, source_record_id, expected_value FROM marts.exceptions "
         "WHERE check_name = 'customer_attribute_drift' AND field = 'legal_name' AND source_system = 'netsuite' "
         "ORDER BY 1 LIMIT 1",
     )
     escaped = expected.replace("'", "''")
-    execute(firm.warehouse, f"UPDATE raw_netsuite.customer SET companyname = '{escaped}' WHERE id = {customer_id}")
+    firm.warehouse.execute(f"UPDATE raw_netsuite.customer SET companyname = '{escaped}' WHERE id = {customer_id}")
     assert build(firm.warehouse, target_dir=tmp_path / "dbt_target").ok
 
-    [(is_open, resolved_at, first_seen_at, last_seen_at)] = query(
-        firm.warehouse,
+    [(is_open, resolved_at, first_seen_at, last_seen_at)] = firm.warehouse.query(
         f"SELECT is_open, resolved_at, first_seen_at, last_seen_at FROM marts.exceptions WHERE exception_id = '{exception_id}'",
     )
     assert not is_open

@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ingestion.config import Warehouse
-from ingestion.runner import ingest
 from sandboxes.store import Store
+
+from core.dbt import DbtResult, build
+from core.warehouse import Warehouse
+from ingestion.runner import ingest
 from tests.firm import LandedFirm, configs, firm_copy, served
-from transform.runner import DbtResult, build
-from transform.sql import query
 
 FACTS = {
     "canonical.time_entries": "time_entry_id",
@@ -77,7 +77,7 @@ def built(result: DbtResult) -> None:
 
 
 def facts(warehouse: Warehouse) -> dict[str, list[tuple]]:
-    return {table: query(warehouse, f"SELECT * FROM {table} ORDER BY {key}") for table, key in FACTS.items()}
+    return {table: warehouse.query(f"SELECT * FROM {table} ORDER BY {key}") for table, key in FACTS.items()}
 
 
 def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_holds(
@@ -87,8 +87,7 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
     warehouse = firm.warehouse
     target = tmp_path / "dbt_target"
     built(build(warehouse, target_dir=target))
-    [(rate_in_use,)] = query(
-        warehouse,
+    [(rate_in_use,)] = warehouse.query(
         "SELECT min(rate_card_id) FROM intermediate.int_time_entries_validated WHERE rate_card_id IS NOT NULL",
     )
     changed = change_the_firm(firm.store, rate_in_use)
@@ -109,8 +108,7 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
 
     built(build(warehouse, target_dir=target))
     incremental = facts(warehouse)
-    revalidated_at_the_new_rate = query(
-        warehouse,
+    revalidated_at_the_new_rate = warehouse.query(
         f"""SELECT count(*) FROM intermediate.int_time_entries_validated AS v
             JOIN canonical.rate_cards AS r ON r.rate_card_id = v.rate_card_id
             WHERE v.rate_card_id = '{rate_in_use}' AND v.contract_rate = r.hourly_rate""",
@@ -122,18 +120,16 @@ def test_an_incremental_build_after_changes_holds_what_a_build_from_scratch_hold
         assert incremental[table] == from_scratch[table], table
     charge_ids = {row[0] for row in incremental["canonical.charges"]}
     assert str(changed["deleted_charge"]) not in charge_ids
-    assert query(warehouse, f"SELECT amount FROM canonical.charges WHERE charge_id = '{changed['edited_charge']}'") == [
+    assert warehouse.query(f"SELECT amount FROM canonical.charges WHERE charge_id = '{changed['edited_charge']}'") == [
         (changed["edited_amount"],)
     ]
-    assert query(warehouse, f"SELECT hours FROM canonical.time_entries WHERE time_entry_id = '{changed['entry']}'") == [
+    assert warehouse.query(f"SELECT hours FROM canonical.time_entries WHERE time_entry_id = '{changed['entry']}'") == [
         (changed["entry_hours"],)
     ]
-    assert query(
-        warehouse,
+    assert warehouse.query(
         f"SELECT DISTINCT CAST(invoice_date AS VARCHAR) FROM canonical.invoice_lines WHERE invoice_id = '{changed['invoice']}'",
     ) == [("2020-01-31",)]
-    assert query(
-        warehouse,
+    assert warehouse.query(
         f"SELECT count(*) FROM intermediate.int_time_entries_validated WHERE time_entry_id = '{changed['unbilled_entry']}'",
     ) == [(0,)]
     # the amended rate reached the entries validated against it (and a build from scratch agrees)

@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 
 from tests.firm import LandedFirm
-from transform.sql import query
 
 KPIS = {
     "quote_to_project_days",
@@ -70,7 +69,7 @@ PIPELINE_MEASURE_SOURCES = {
 
 
 def per_key(firm: LandedFirm, sql: str) -> dict[object, float]:
-    return {key: float(value or 0) for key, value in query(firm.warehouse, sql)}
+    return {key: float(value or 0) for key, value in firm.warehouse.query(sql)}
 
 
 def kpi_values(firm: LandedFirm, kpi: str, dimension: str) -> dict[str, float]:
@@ -101,8 +100,7 @@ def test_each_pipeline_to_revenue_measure_totals_its_canonical_source_per_curren
 
 
 def test_pipeline_to_revenue_margin_is_revenue_minus_cost_and_no_row_is_all_zero(built_demo_firm: LandedFirm) -> None:
-    rows = query(
-        built_demo_firm.warehouse,
+    rows = built_demo_firm.warehouse.query(
         """
         SELECT COUNT(*),
             SUM(CASE WHEN ABS(margin_amount - (revenue_amount - cost_amount)) > 0.005 THEN 1 ELSE 0 END),
@@ -121,8 +119,7 @@ def test_pipeline_to_revenue_margin_is_revenue_minus_cost_and_no_row_is_all_zero
 
 
 def test_weighted_pipeline_uses_probability_as_a_percentage(built_demo_firm: LandedFirm) -> None:
-    [(open_amount, weighted_amount)] = query(
-        built_demo_firm.warehouse,
+    [(open_amount, weighted_amount)] = built_demo_firm.warehouse.query(
         "SELECT SUM(open_pipeline_amount), SUM(weighted_pipeline_amount) FROM marts.pipeline_to_revenue",
     )
 
@@ -178,8 +175,7 @@ def test_project_margin_hours_and_cost_equal_the_projects_time_and_expenses(buil
 def test_project_margin_is_invoiced_minus_cost_with_a_ratio_only_where_something_was_invoiced(
     built_demo_firm: LandedFirm,
 ) -> None:
-    [(wrong_margins, wrong_ratios, ratios)] = query(
-        built_demo_firm.warehouse,
+    [(wrong_margins, wrong_ratios, ratios)] = built_demo_firm.warehouse.query(
         """
         SELECT
             SUM(CASE WHEN ABS(margin_amount - (invoiced_amount - cost_amount)) > 0.005 THEN 1 ELSE 0 END),
@@ -211,15 +207,14 @@ def test_utilisation_covers_each_resource_from_first_to_last_logged_month_withou
 ) -> None:
     logged_spans = {
         resource_id: (first_day.replace(day=1), last_day.replace(day=1))
-        for resource_id, first_day, last_day in query(
-            built_demo_firm.warehouse,
+        for resource_id, first_day, last_day in built_demo_firm.warehouse.query(
             "SELECT resource_id, MIN(spent_date), MAX(spent_date) FROM canonical.time_entries"
             " WHERE NOT is_deleted GROUP BY 1",
         )
     }
     months_reported: dict[str, list[date]] = {}
-    for resource_id, month in query(
-        built_demo_firm.warehouse, "SELECT resource_id, month FROM marts.utilisation ORDER BY resource_id, month"
+    for resource_id, month in built_demo_firm.warehouse.query(
+        "SELECT resource_id, month FROM marts.utilisation ORDER BY resource_id, month"
     ):
         months_reported.setdefault(resource_id, []).append(month)
 
@@ -231,8 +226,7 @@ def test_utilisation_covers_each_resource_from_first_to_last_logged_month_withou
 
 
 def test_utilisation_capacity_is_weekly_capacity_times_weekdays_over_five(built_demo_firm: LandedFirm) -> None:
-    rows = query(
-        built_demo_firm.warehouse,
+    rows = built_demo_firm.warehouse.query(
         """
         SELECT u.month, r.weekly_capacity_hours, u.capacity_hours, u.billable_hours, u.utilisation_pct, u.logged_pct,
             u.hours
@@ -249,8 +243,8 @@ def test_utilisation_capacity_is_weekly_capacity_times_weekdays_over_five(built_
 
 
 def test_kpis_include_every_kpi_with_plausible_values(built_demo_firm: LandedFirm) -> None:
-    rows = query(
-        built_demo_firm.warehouse, "SELECT kpi, month, dimension, unit, value, observation_count FROM marts.kpis"
+    rows = built_demo_firm.warehouse.query(
+        "SELECT kpi, month, dimension, unit, value, observation_count FROM marts.kpis"
     )
     kpis_found = {kpi for kpi, *_ in rows}
 
@@ -277,16 +271,14 @@ def test_kpis_include_every_kpi_with_plausible_values(built_demo_firm: LandedFir
 def test_median_kpis_count_every_won_deal_with_a_project_and_every_invoiced_time_entry(
     built_demo_firm: LandedFirm,
 ) -> None:
-    [(won_with_project,)] = query(
-        built_demo_firm.warehouse,
+    [(won_with_project,)] = built_demo_firm.warehouse.query(
         """
         SELECT COUNT(DISTINCT o.opportunity_id) FROM canonical.opportunities AS o
         INNER JOIN canonical.projects AS p ON p.opportunity_id = o.opportunity_id
         WHERE o.is_won
         """,
     )
-    [(invoiced_entries,)] = query(
-        built_demo_firm.warehouse,
+    [(invoiced_entries,)] = built_demo_firm.warehouse.query(
         """
         SELECT COUNT(DISTINCT te.time_entry_id) FROM canonical.time_entries AS te
         INNER JOIN canonical.charges AS c
@@ -321,7 +313,7 @@ def test_work_is_invoiced_and_projects_are_set_up_after_the_deal_is_won_not_the_
 def test_approved_unposted_time_equals_the_unbilled_time_found_in_the_canonical_tables(
     built_demo_firm: LandedFirm,
 ) -> None:
-    candidates = query(built_demo_firm.warehouse, APPROVED_UNPOSTED_TIME)
+    candidates = built_demo_firm.warehouse.query(APPROVED_UNPOSTED_TIME)
     hours_by_entity: dict[str, float] = {}
     amount_by_currency: dict[str, float] = {}
     for _, legal_entity_id, currency_code, hours, amount in candidates:
@@ -338,8 +330,7 @@ def test_approved_unposted_time_equals_the_unbilled_time_found_in_the_canonical_
 
 def test_approved_unposted_time_is_the_unbilled_time_the_simulator_injected(built_demo_firm: LandedFirm) -> None:
     injected = [drift for drift in built_demo_firm.truth["drift"] if drift["drift_type"] == "unbilled_time"]
-    [(hours, entries)] = query(
-        built_demo_firm.warehouse,
+    [(hours, entries)] = built_demo_firm.warehouse.query(
         "SELECT value, observation_count FROM marts.kpis WHERE kpi = 'approved_unposted_hours' AND dimension = 'firm'",
     )
 
@@ -384,8 +375,7 @@ def test_exception_rate_is_the_share_of_a_regions_customers_with_an_open_excepti
         WHERE e.is_open GROUP BY 1
         """,
     )
-    rates = query(
-        built_demo_firm.warehouse,
+    rates = built_demo_firm.warehouse.query(
         "SELECT dimension_value, value, observation_count FROM marts.kpis"
         " WHERE kpi = 'exception_rate' AND dimension = 'check_name_region'",
     )

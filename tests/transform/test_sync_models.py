@@ -10,9 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from core.dbt import build
 from tests.firm import LandedFirm, built_copy
-from transform.runner import build
-from transform.sql import execute, query
 
 ATTRIBUTE_FIELDS = {
     "legal_name",
@@ -50,8 +49,7 @@ def attribute_updates(firm: LandedFirm) -> dict[tuple[str, str, str], str]:
     return {
         (system, record_id, field): desired
         for system, model in SYNC_OF_SYSTEM.items()
-        for record_id, field, desired in query(
-            firm.warehouse,
+        for record_id, field, desired in firm.warehouse.query(
             f"SELECT target_record_id, field, desired_value FROM {model} "
             f"WHERE operation = 'update' AND field IN ({fields})",
         )
@@ -81,8 +79,7 @@ def test_a_value_differing_only_in_formatting_is_not_written_but_a_real_change_i
 ) -> None:
     firm = built_copy(landed_demo_firm, tmp_path)
     planned_fields = "SELECT field FROM marts.sync_netsuite__customers WHERE target_record_id = '{}' ORDER BY field"
-    [(customer_id,)] = query(
-        firm.warehouse,
+    [(customer_id,)] = firm.warehouse.query(
         """
         SELECT s.target_record_id FROM marts.sync_netsuite__customers AS s
         JOIN staging.stg_netsuite__customers AS c ON c.customer_id = s.target_record_id
@@ -92,15 +89,14 @@ def test_a_value_differing_only_in_formatting_is_not_written_but_a_real_change_i
         """,
     )
 
-    execute(
-        firm.warehouse,
+    firm.warehouse.execute(
         "UPDATE raw_netsuite.customer SET companyname = ' ' || replace(companyname, ' ', '  ') || ' ', "
         "vatregnumber = lower(vatregnumber) || ' ', billzip = replace(billzip, ' ', ''), billcity = 'Nowhere' "
         f"WHERE id = {customer_id}",
     )
     assert build(firm.warehouse, select="+sync_netsuite__customers", target_dir=tmp_path / "dbt_target").ok
 
-    assert query(firm.warehouse, planned_fields.format(customer_id)) == [("billing_city",), ("golden_customer_id",)]
+    assert firm.warehouse.query(planned_fields.format(customer_id)) == [("billing_city",), ("golden_customer_id",)]
 
 
 def test_erp_customers_missing_the_crm_account_id_get_it_stamped(built_demo_firm: LandedFirm) -> None:
@@ -128,8 +124,7 @@ def test_erp_customers_missing_the_crm_account_id_get_it_stamped(built_demo_firm
     }
 
     stamped = dict(
-        query(
-            firm.warehouse,
+        firm.warehouse.query(
             "SELECT target_record_id, desired_value FROM marts.sync_netsuite__customers "
             "WHERE operation = 'update' AND field = 'salesforce_account_id'",
         )
@@ -141,8 +136,7 @@ def test_erp_customers_missing_the_crm_account_id_get_it_stamped(built_demo_firm
 
 def test_every_synced_record_is_stamped_with_its_golden_id_once(built_demo_firm: LandedFirm) -> None:
     for model in ("marts.sync_netsuite__customers", "marts.sync_salesforce__customers"):
-        rows = query(
-            built_demo_firm.warehouse,
+        rows = built_demo_firm.warehouse.query(
             f"SELECT sync_key, golden_id, desired_value, current_value FROM {model} WHERE field = 'golden_customer_id'",
         )
 
@@ -156,16 +150,14 @@ def test_a_won_customer_without_an_erp_customer_is_created_in_its_deals_subsidia
 ) -> None:
     firm = built_demo_firm
     creates: dict[str, dict[str, str]] = defaultdict(dict)
-    for sync_key, golden_id, external_id, target_record_id, field, desired in query(
-        firm.warehouse,
+    for sync_key, golden_id, external_id, target_record_id, field, desired in firm.warehouse.query(
         "SELECT sync_key, golden_id, external_id, target_record_id, field, desired_value "
         "FROM marts.sync_netsuite__customers WHERE operation = 'create'",
     ):
         assert (sync_key, external_id, target_record_id) == (f"golden:{golden_id}", golden_id, None)
         creates[golden_id][field] = desired
     latest_won: dict[str, tuple[Any, str, str]] = {}
-    for golden_id, won_at, opportunity_id, legal_entity_id in query(
-        firm.warehouse,
+    for golden_id, won_at, opportunity_id, legal_entity_id in firm.warehouse.query(
         """
         SELECT o.golden_customer_id, o.won_at, o.opportunity_id, o.legal_entity_id
         FROM canonical.opportunities AS o
@@ -194,8 +186,8 @@ def test_records_of_a_client_with_a_duplicate_in_their_system_are_not_written(bu
 
     written = {
         account_id
-        for (account_id,) in query(
-            built_demo_firm.warehouse, "SELECT DISTINCT target_record_id FROM marts.sync_salesforce__customers"
+        for (account_id,) in built_demo_firm.warehouse.query(
+            "SELECT DISTINCT target_record_id FROM marts.sync_salesforce__customers"
         )
     }
 
@@ -208,8 +200,7 @@ def test_ar_balance_is_the_open_invoices_remaining_amount_and_status_follows_due
     built_demo_firm: LandedFirm,
 ) -> None:
     # Customers invoiced only in their account's currency, so no conversion is involved.
-    rows = query(
-        built_demo_firm.warehouse,
+    rows = built_demo_firm.warehouse.query(
         """
         WITH as_of AS (
             SELECT CAST(max(changed_at) AS DATE) AS as_of_date FROM (
@@ -248,8 +239,7 @@ def test_ar_balance_is_the_open_invoices_remaining_amount_and_status_follows_due
 
 
 def test_opportunities_receive_the_delivery_status_of_their_psa_project(built_demo_firm: LandedFirm) -> None:
-    rows = query(
-        built_demo_firm.warehouse,
+    rows = built_demo_firm.warehouse.query(
         """
         SELECT s.target_record_id, s.desired_value, p.status, p.opportunity_id
         FROM marts.sync_salesforce__projects AS s

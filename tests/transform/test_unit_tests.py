@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from core.dbt import PROJECT_DIR, run_dbt
 from tests.firm import LandedFirm
-from transform.runner import PROJECT_DIR, run_dbt
 
 UNIT_TEST_FILES = [
     "models/intermediate/customers/_customers__unit_tests.yml",

@@ -171,6 +171,27 @@ class SandboxCluster:
             info["ca_cert"] = str(self.tls_files.ca_cert)
         return info
 
+    def source_settings(self) -> dict[str, dict[str, str]]:
+        """The `sources.<system>.*` values that point Concord at these servers: the same
+        settings an administrator gives it for a real vendor (base URL and credentials)."""
+        base_urls = {
+            "salesforce": self.url("salesforce") if "salesforce" in self.running else "",
+            "harvest": f"{self.url('harvest')}/v2" if "harvest" in self.running else "",
+            "netsuite": f"{self.url('netsuite')}/services/rest" if "netsuite" in self.running else "",
+        }
+        return {
+            system: {"base_url": base_urls[system], **self.settings.source_credentials(system)}
+            for system in self.running
+        }
+
+    def source_environment(self) -> dict[str, str]:
+        """`source_settings()` as the environment variables dlt reads (`SOURCES__HARVEST__BASE_URL`...)."""
+        return {
+            f"SOURCES__{system.upper()}__{key.upper()}": value
+            for system, values in self.source_settings().items()
+            for key, value in values.items()
+        }
+
     def write_endpoints_file(self) -> Path:
         """Records where the running servers are, for `concord sandbox faults` and friends."""
         path = Path(self.settings.store_dir) / "endpoints.json"

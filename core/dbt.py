@@ -1,10 +1,8 @@
-"""Runs dbt on the warehouse Concord is configured for.
+"""Runs the dbt project (`dbt_project/`) on a warehouse.
 
-The dbt profile (`dbt_project/profiles.yml`) reads everything from the environment; this
-module is the one place that sets it from Concord's own configuration (`Warehouse`): the
-target, the DuckDB file as an absolute path, or PostgreSQL's connection parts taken from
-`CONCORD_POSTGRES_DSN`. dbt runs as a subprocess of this Python (its CLI), so its logs
-stream as it works and a failure in one run cannot leave state behind in ours.
+The dbt profile (`dbt_project/profiles.yml`) reads the variables `Warehouse.dbt_env()` gives;
+they are handed to dbt's own process, which runs as a subprocess of this Python (its CLI), so
+its logs stream as it works and a failure in one run cannot leave state behind in ours.
 """
 
 from __future__ import annotations
@@ -15,10 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
-from concord.errors import ConcordError
-from ingestion.config import Warehouse
+from core.errors import ConcordError
+from core.settings import settings
+from core.warehouse import Warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -34,25 +32,6 @@ class DbtResult:
         return self.returncode == 0
 
 
-def dbt_env(warehouse: Warehouse, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment the profile reads for this warehouse."""
-    env = dict(os.environ if base is None else base)
-    env["CONCORD_WAREHOUSE"] = warehouse.kind
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    if warehouse.kind == "duckdb":
-        env["CONCORD_DUCKDB_PATH"] = str(warehouse.duckdb_path.resolve())
-        return env
-    dsn = urlparse(warehouse.postgres_dsn or "")
-    if dsn.scheme not in ("postgres", "postgresql") or not dsn.path.strip("/"):
-        raise ConcordError("CONCORD_POSTGRES_DSN must look like postgresql://user:password@host:5432/database")
-    env["CONCORD_PG_HOST"] = dsn.hostname or "127.0.0.1"
-    env["CONCORD_PG_PORT"] = str(dsn.port or 5432)
-    env["CONCORD_PG_USER"] = unquote(dsn.username or "postgres")
-    env["CONCORD_PG_PASSWORD"] = unquote(dsn.password or "")
-    env["CONCORD_PG_DATABASE"] = dsn.path.strip("/")
-    return env
-
-
 def run_dbt(
     args: Sequence[str],
     warehouse: Warehouse | None = None,
@@ -62,8 +41,8 @@ def run_dbt(
 ) -> DbtResult:
     """`dbt <args>` in the project, against the warehouse; returns its exit code and output.
     `require_warehouse=False` for commands that do not connect (`parse`)."""
-    warehouse = warehouse or Warehouse.from_env()
-    if require_warehouse and warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
+    warehouse = warehouse or settings().warehouse
+    if require_warehouse and not warehouse.exists():
         raise ConcordError(f"no warehouse at {warehouse.duckdb_path}: run `concord ingest` first")
     # What the `dbt` script runs (`-m dbt.cli.main` would warn that the module is imported twice).
     command = [sys.executable, "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())", *args]
@@ -71,7 +50,7 @@ def run_dbt(
     command += ["--profiles-dir", str(PROJECT_DIR)]
     if target_dir is not None:
         command += ["--target-path", str(target_dir)]
-    env = dbt_env(warehouse)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **warehouse.dbt_env()}
     lines: list[str] = []
     with subprocess.Popen(
         command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

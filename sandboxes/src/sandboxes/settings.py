@@ -14,7 +14,7 @@ from pathlib import Path
 from sandboxes.common.faults import FaultRates
 from sandboxes.store import DEFAULT_STORE_DIR
 
-SYSTEMS = ("salesforce", "harvest", "netsuite")
+SYSTEMS = ("salesforce", "harvest", "netsuite")  # the sandboxes served; Concord keeps its own list
 DEFAULT_PORTS = {"salesforce": 8701, "harvest": 8702, "netsuite": 8703}
 
 
@@ -67,3 +67,21 @@ class SandboxSettings:
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
     harvest: HarvestSettings = field(default_factory=HarvestSettings)
     netsuite: NetSuiteSettings = field(default_factory=NetSuiteSettings)
+
+    def source_credentials(self, system: str) -> dict[str, str]:
+        """The credentials a client of this system's sandbox presents, under the names of
+        Concord's `sources.<system>.*` settings."""
+        return {
+            "salesforce": lambda s: {
+                "client_id": s.client_id,
+                "client_secret": s.client_secret,
+                "username": s.username,
+                "password": s.password,
+            },
+            "harvest": lambda s: {"access_token": s.access_token, "account_id": s.account_id},
+            "netsuite": lambda s: {
+                "account_id": s.account_id,
+                "client_id": s.client_id,
+                "client_secret": s.client_secret,
+            },
+        }[system](getattr(self, system))

@@ -12,13 +12,14 @@ import sys
 import threading
 from pathlib import Path
 
+import typer
 from rich.console import Console
 
 from concord.cycles import REPO_ROOT, dagster_home
-from concord.errors import ConcordError
-from concord.sandbox_cli import ensure_firm, print_connection_info
+from core.errors import ConcordError
+from sandboxes.cli import ensure_firm, print_connection_info
 from sandboxes.settings import DEFAULT_PORTS, SandboxSettings
-from sandboxes.store import Store
+from sandboxes.store import DEFAULT_STORE_DIR, Store
 
 console = Console()
 
@@ -36,6 +37,18 @@ def tick_forever(store_dir: Path, every_seconds: float, stop: threading.Event) -
         store.close()
 
 
+def dev_command(
+    size: str = typer.Option("demo", help="test | demo | bench"),
+    seed: int = typer.Option(42, help="Seed of the firm."),
+    tick_seconds: float = typer.Option(120.0, "--tick-seconds", help="Real seconds per simulated day."),
+    loop_cron: str = typer.Option("*/15 * * * *", "--loop-cron", help="When the loop runs."),
+    port: int = typer.Option(3000, help="Port of the Dagster UI."),
+    store_dir: Path = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory."),
+) -> None:
+    """Serve the sandboxes, tick the firm forward and run `dagster dev` with the loop scheduled."""
+    run_dev(store_dir, size, seed, tick_seconds, loop_cron, port)
+
+
 def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cron: str, port: int) -> None:
     from sandboxes.serving import SandboxCluster
 
@@ -51,6 +64,7 @@ def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cro
     clock = threading.Thread(target=tick_forever, args=(store_dir, tick_seconds, stop), daemon=True)
     env = {
         **os.environ,
+        **cluster.source_environment(),  # `dagster dev` and its code server talk to these sandboxes
         "DAGSTER_HOME": str(dagster_home()),
         "CONCORD_SCHEDULES_RUNNING": "1",
         "CONCORD_LOOP_CRON": loop_cron,

@@ -10,19 +10,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
 from concord.cycles import CycleResult, dagster_home, run_cycle
-from concord.errors import ConcordError
-from concord.sandbox_cli import ensure_firm
-from ingestion.config import Warehouse
-from sandboxes.settings import SYSTEMS, SandboxSettings
-from transform.findings import findings
-from transform.sql import query
+from concord.findings import findings
+from core.errors import ConcordError
+from core.systems import REGISTRY, SYSTEMS
+from core.warehouse import Warehouse
+from sandboxes.cli import ensure_firm
+from sandboxes.settings import SandboxSettings
+from sandboxes.store import DEFAULT_STORE_DIR
 
 console = Console(file=sys.stdout)  # bound now: a run sends stdout to its log file
-SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
 MIN_OBSERVATIONS = 5
 OPEN_EXCEPTIONS = "SELECT exception_id, check_name FROM marts.exceptions WHERE is_open"
 
@@ -36,6 +37,15 @@ class DemoSummary:
     held: int = 0
 
 
+def demo_command(
+    seed: int = typer.Option(42, help="Seed of the demo firm."),
+    fresh: bool = typer.Option(False, "--fresh", help="Regenerate the demo firm."),
+    store_dir: Path = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory."),
+) -> None:
+    """Serve the demo firm, run the loop twice through Dagster and summarise what it did."""
+    run_demo(store_dir, seed=seed, fresh=fresh)
+
+
 def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummary:
     from sandboxes.serving import SandboxCluster
 
@@ -47,11 +57,11 @@ def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummar
         cluster = SandboxCluster(settings=settings).start()
     except RuntimeError as exc:
         raise ConcordError(str(exc)) from exc
-    # The sources and write-back targets of this process talk to these sandboxes.
-    os.environ["SOURCES__SALESFORCE__BASE_URL"] = cluster.url("salesforce")
-    os.environ["SOURCES__HARVEST__BASE_URL"] = f"{cluster.url('harvest')}/v2"
-    os.environ["SOURCES__NETSUITE__BASE_URL"] = f"{cluster.url('netsuite')}/services/rest"
-    warehouse = Warehouse.from_env()
+    # The demo hosts Concord in this process and points it at these sandboxes, and at nothing
+    # else, the way a deployment does: the sources' settings in the environment (over any
+    # `.dlt/secrets.toml`), set here at the start, before Concord reads a setting.
+    os.environ.update(cluster.source_environment())
+    warehouse = settings().warehouse
     cycles: list[CycleResult] = []
     try:
         for number in (1, 2):
@@ -62,16 +72,16 @@ def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummar
             console.print(f"Loop {number} of 2 done in {cycle.seconds:.0f}s (Dagster run {cycle.run_id[:8]})")
             cycles.append(cycle)
             if number == 1:
-                open_after_first = dict(query(warehouse, OPEN_EXCEPTIONS))
+                open_after_first = dict(warehouse.query(OPEN_EXCEPTIONS))
     finally:
         cluster.stop()
     summary = DemoSummary(cycles, time.perf_counter() - started)
-    still_open = dict(query(warehouse, OPEN_EXCEPTIONS))
+    still_open = dict(warehouse.query(OPEN_EXCEPTIONS))
     for exception_id, check in open_after_first.items():
         summary.found[check] = summary.found.get(check, 0) + 1
         if exception_id not in still_open:
             summary.fixed[check] = summary.fixed.get(check, 0) + 1
-    summary.held = query(warehouse, "SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")[0][0]
+    summary.held = warehouse.query("SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")[0][0]
     print_summary(summary, warehouse)
     return summary
 
@@ -83,7 +93,7 @@ def print_summary(summary: DemoSummary, warehouse: Warehouse) -> None:
     for system in SYSTEMS:
         first, second = (cycle.landed(system) for cycle in summary.cycles)
         landed.add_row(
-            SYSTEM_NAMES[system],
+            REGISTRY[system].label,
             f"{records_in_warehouse(warehouse, system):,}",
             f"{first['new']:,}",
             f"{second['changed']:,}",
@@ -142,12 +152,11 @@ def records_in_warehouse(warehouse: Warehouse, system: str) -> int:
 
     tables = [table for table, _ in landed_tables().get(system, []) if not table.endswith("_history")]
     sql = " + ".join(f"(SELECT COUNT(*) FROM raw_{system}.{table})" for table in tables)
-    return int(query(warehouse, f"SELECT {sql}")[0][0]) if tables else 0
+    return int(warehouse.query(f"SELECT {sql}")[0][0]) if tables else 0
 
 
 def latest_kpis(warehouse: Warehouse) -> list[tuple[str, str, float, str, int]]:
-    rows = query(
-        warehouse,
+    rows = warehouse.query(
         """
         SELECT kpi, CAST(month AS VARCHAR), value, unit, observation_count
         FROM marts.kpis

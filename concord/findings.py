@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.config import Warehouse
-from transform.sql import query
+from core.warehouse import Warehouse
 
 
 @dataclass
@@ -17,14 +16,12 @@ class Findings:
 
 
 def findings(warehouse: Warehouse) -> Findings:
-    rows = query(
-        warehouse,
+    rows = warehouse.query(
         "SELECT COUNT(*), SUM(source_record_count), SUM(CASE WHEN source_record_count > 1 THEN 1 ELSE 0 END) "
         "FROM canonical.customers",
     )
     golden, records, merged = rows[0]
-    exceptions = query(
-        warehouse,
+    exceptions = warehouse.query(
         "SELECT check_name, severity, COUNT(*) FROM marts.exceptions WHERE is_open "
         "GROUP BY check_name, severity ORDER BY 3 DESC",
     )

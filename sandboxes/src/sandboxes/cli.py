@@ -1,5 +1,5 @@
 """`concord sandbox …`: start the vendor sandboxes, move the simulated firm, inject faults,
-export the ground truth."""
+export the ground truth. Installed as `concord sandbox` by this package's entry point."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from concord.errors import ConcordError
+from core.errors import ConcordError
+from sandboxes import dlt_secrets
 from sandboxes.common.faults import FaultRates
 from sandboxes.settings import DEFAULT_PORTS, SYSTEMS, SandboxSettings
 from sandboxes.store import DEFAULT_STORE_DIR, Store
+
+if TYPE_CHECKING:
+    from sandboxes.serving import SandboxCluster
 
 app = typer.Typer(help="Local Salesforce, Harvest and NetSuite sandboxes and the firm simulator.", no_args_is_help=True)
 console = Console()
@@ -75,6 +80,16 @@ def print_connection_info(describe: dict) -> None:
         console.print(f"TLS: trust the sandbox CA at [bold]{describe['ca_cert']}[/] (e.g. SSL_CERT_FILE=…)")
 
 
+def tell_concord(cluster: SandboxCluster, secrets_file: Path) -> None:
+    """Writes the sandboxes' `sources.*` values where Concord reads a real deployment's."""
+    if dlt_secrets.write(secrets_file, cluster.source_settings()):
+        console.print(f"Concord's sources point at these sandboxes ({secrets_file}).")
+        return
+    console.print(f"[yellow]{secrets_file} is not the sandbox's; left it alone.[/] To use the sandboxes, export:")
+    for name, value in cluster.source_environment().items():
+        console.print(f"  export {name}={value}")
+
+
 @app.command()
 def generate(
     size: str = typer.Option("demo", help="test | demo | bench"),
@@ -98,6 +113,9 @@ def up(
     harvest_port: int = typer.Option(DEFAULT_PORTS["harvest"]),
     netsuite_port: int = typer.Option(DEFAULT_PORTS["netsuite"]),
     store_dir: Path = StoreOption,
+    secrets_file: Path = typer.Option(
+        Path(".dlt") / "secrets.toml", "--secrets-file", help="Where to tell Concord where the sandboxes are."
+    ),
 ) -> None:
     """Start the Salesforce, Harvest and NetSuite sandboxes on the simulated firm (Ctrl-C stops)."""
     from sandboxes.serving import SandboxCluster
@@ -123,6 +141,7 @@ def up(
     endpoints_file = None
     try:
         print_connection_info(cluster.describe())
+        tell_concord(cluster, secrets_file)
         console.print("Serving. Press Ctrl-C to stop.")
         endpoints_file = cluster.write_endpoints_file()
         while not stop.wait(0.5):

@@ -1,0 +1,78 @@
+"""Concord's own settings, read once from the environment at the edge (the CLI, the Dagster
+definitions) into one typed object that is passed in; nothing deeper reads the environment.
+
+| variable | what it sets | default |
+|---|---|---|
+| `CONCORD_WAREHOUSE` | `duckdb` or `postgres` | `duckdb` |
+| `CONCORD_DUCKDB_PATH` | the DuckDB file | `.concord/warehouse.duckdb` |
+| `CONCORD_POSTGRES_DSN` | the PostgreSQL database (else dlt's `destination.postgres.credentials`) | – |
+| `CONCORD_PIPELINES_DIR` | where dlt keeps pipeline state | `.concord/dlt` |
+| `CONCORD_ALERTS_FILE` | the sensors' alert log | `.concord/alerts.sqlite` |
+| `DAGSTER_HOME` | Dagster's instance (runs, schedules) | `.concord/dagster` |
+| `CONCORD_LOOP_CRON` | when the loop runs | `*/15 * * * *` |
+| `CONCORD_SCHEDULES_RUNNING` | `1`: schedules start running | stopped |
+| `CONCORD_ALERT_THRESHOLDS` | open exceptions per severity that raise an alert | `error=25,warn=500` |
+
+The source systems' base URLs and credentials are dlt's `sources.<system>.*` values
+(environment or `.dlt/secrets.toml`), read by `ingestion.config`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from core.errors import ConcordError
+from core.warehouse import DEFAULT_WAREHOUSE, Warehouse
+
+STATE_DIR = Path(".concord")
+DEFAULT_ALERT_THRESHOLDS = {"error": 25, "warn": 500}
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Warehouse = field(default_factory=Warehouse)
+    pipelines_dir: Path = STATE_DIR / "dlt"
+    alerts_file: Path = STATE_DIR / "alerts.sqlite"
+    dagster_home: Path = STATE_DIR / "dagster"
+    loop_cron: str = "*/15 * * * *"
+    schedules_running: bool = False
+    alert_thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ALERT_THRESHOLDS))
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls.__dataclass_fields__
+        return cls(
+            warehouse=Warehouse.configured(
+                env.get("CONCORD_WAREHOUSE", "duckdb"),
+                Path(env.get("CONCORD_DUCKDB_PATH", str(DEFAULT_WAREHOUSE))),
+                env.get("CONCORD_POSTGRES_DSN") or None,
+            ),
+            pipelines_dir=Path(env.get("CONCORD_PIPELINES_DIR") or defaults["pipelines_dir"].default),
+            alerts_file=Path(env.get("CONCORD_ALERTS_FILE") or defaults["alerts_file"].default),
+            dagster_home=Path(env.get("DAGSTER_HOME") or defaults["dagster_home"].default).resolve(),
+            loop_cron=env.get("CONCORD_LOOP_CRON") or defaults["loop_cron"].default,
+            schedules_running=env.get("CONCORD_SCHEDULES_RUNNING") == "1",
+            alert_thresholds=parse_thresholds(env.get("CONCORD_ALERT_THRESHOLDS", "")),
+        )
+
+
+def parse_thresholds(text: str) -> dict[str, int]:
+    """`error=10,warn=500` over the defaults."""
+    thresholds = dict(DEFAULT_ALERT_THRESHOLDS)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        severity, _, value = item.partition("=")
+        if not value.strip().isdigit():
+            raise ConcordError(f"CONCORD_ALERT_THRESHOLDS: {item!r} is not severity=number")
+        thresholds[severity.strip()] = int(value)
+    return thresholds
+
+
+@cache
+def settings() -> Settings:
+    """This process's settings, read from the environment the first time they are asked for."""
+    return Settings.from_environment()

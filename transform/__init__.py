@@ -1,1 +1,0 @@
-"""Runs the dbt project (`dbt_project/`) against the configured warehouse."""
