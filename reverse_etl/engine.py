@@ -37,6 +37,7 @@ from core.errors import ConcordError
 from core.warehouse import Warehouse
 from reverse_etl.ledger import SCHEMA, Ledger, as_json, now_utc
 from reverse_etl.syncs import REQUIRES, Sync, ownership, syncs
+from reverse_etl.syncs import find as find_sync
 from reverse_etl.targets.base import Outcome, Target, TargetFatalError, Write
 
 SYNC_SCHEMA = "marts"
@@ -229,15 +230,11 @@ def _parents_written(
         if parent_id is None:
             ready = ready and parent_key in to_be_written.get(parent_name, set())
             continue
-        id_field = _sync_named(parent_name).id_field
+        id_field = find_sync(parent_name).id_field
         if id_field in planned.sync.create_fields and planned.desired.get(id_field) is None:
             planned.desired[id_field] = parent_id
             planned.current[id_field] = None
     return ready
-
-
-def _sync_named(name: str) -> Sync:
-    return next(s for s in syncs() if s.name == name)
 
 
 def _read_model(ledger: Ledger, sync: Sync) -> list[PlannedWrite]:

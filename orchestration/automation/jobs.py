@@ -4,17 +4,20 @@ back; they differ in how thorough they are."""
 from __future__ import annotations
 
 import dagster as dg
+from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.landing.assets import landed_tables
+from orchestration.modelling.assets import dbt_models
 
-# What the frequent loop leaves to the nightly run, as dbt's `loop` selector does: the staging
-# tests (each vendor's own integrity, also guarded by the canonical tests downstream).
-STAGING = dg.AssetSelection.key_prefixes(["staging"])
-STAGING_CHECKS = STAGING - STAGING.without_checks()
+# The frequent loop builds what dbt's `loop` selector (dbt_project/selectors.yml, the one place
+# it is stated) selects of the dbt project, and everything that is not dbt.
+LOOP_SELECTION = (dg.AssetSelection.all() - dg.AssetSelection.assets(dbt_models)) | build_dbt_asset_selection(
+    [dbt_models], dbt_selector="loop"
+)
 
 loop_job = dg.define_asset_job(
     "concord_loop",
-    selection=dg.AssetSelection.all() - STAGING_CHECKS,
+    selection=LOOP_SELECTION,
     description="One cycle: land what changed in each system, rebuild the model, check it, write back.",
     tags={"concord/cycle": "loop"},
 )

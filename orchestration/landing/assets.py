@@ -10,11 +10,11 @@ from datetime import timedelta
 import dagster as dg
 
 from core.errors import ConcordError
+from core.systems import REGISTRY
 from ingestion.runner import ingest
 from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 
-SYSTEM_NAMES = {"salesforce": "Salesforce (CRM)", "harvest": "Harvest (PSA)", "netsuite": "NetSuite (ERP)"}
 # Each system's data is expected to be this recent (the loop runs every 15 minutes): a source
 # that has not landed for longer is stale in the UI, and the exceptions it feeds are too.
 FRESHNESS_WARN = timedelta(minutes=45)
@@ -54,7 +54,7 @@ def landing_asset(system: str, tables: list[tuple[str, str]]) -> dg.AssetsDefini
     @dg.multi_asset(
         specs=specs,
         name=f"land_{system}",
-        description=f"Lands every change in {SYSTEM_NAMES.get(system, system)} since the last run (dlt).",
+        description=f"Lands every change in {REGISTRY[system].label} since the last run (dlt).",
         pool=WAREHOUSE_POOL,
         retry_policy=RETRY_POLICY,
     )

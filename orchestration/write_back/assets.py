@@ -5,13 +5,12 @@ in the engine's order), so a PSA project waits for its ERP customer."""
 
 import dagster as dg
 
+from core.systems import REGISTRY
 from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 from reverse_etl import engine
 from reverse_etl.syncs import Sync, syncs
 from reverse_etl.targets import configured_targets
-
-SYSTEM_NAMES = {"salesforce": "Salesforce", "harvest": "Harvest", "netsuite": "NetSuite"}
 
 
 def modelled_syncs() -> list[Sync]:
@@ -31,7 +30,7 @@ def write_back_asset(sync: Sync, runs_after: Sync | None) -> dg.AssetsDefinition
         deps=deps,
         description=(
             f"Writes {', '.join(sync.fields)} of each {sync.entity.replace('_', ' ')} into "
-            f"{SYSTEM_NAMES.get(sync.target, sync.target)} where it differs from the golden record "
+            f"{REGISTRY[sync.target].product} where it differs from the golden record "
             f"(`marts.{sync.model}`), recording every attempt in the `reverse_etl` ledger."
         ),
         group_name="write_back",
