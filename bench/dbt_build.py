@@ -36,6 +36,7 @@ from ingestion.runner import ingest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
+from results import recorded  # noqa: E402
 
 
 def dbt_build(label: str, warehouse: Warehouse, target_dir: Path, selector: str | None = None) -> float:
@@ -140,4 +141,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("dbt build"):
+        main()

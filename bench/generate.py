@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sandboxes.simulator import generate  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import recorded  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -48,4 +51,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("firm generation"):
+        main()

@@ -37,6 +37,7 @@ SANDBOX = SandboxSettings()  # the credentials the sandboxes accept
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
+from results import recorded  # noqa: E402
 
 
 def raw_fetch(urls: dict[str, str]) -> tuple[int, dict[str, float]]:
@@ -164,4 +165,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("ingestion"):
+        main()

@@ -69,6 +69,7 @@ from reverse_etl.targets.salesforce import SalesforceTarget  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, print_machine  # noqa: E402
+from results import recorded  # noqa: E402
 
 TARGETS = ("harvest", "salesforce", "netsuite")
 SUFFIX = " (bench)"  # toggled on and off a name, so every run has a real change to write
@@ -541,4 +542,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("write-back throughput"):
+        main()
