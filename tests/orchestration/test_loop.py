@@ -13,6 +13,7 @@ import sys
 import dagster as dg
 import pytest
 
+from core.settings import settings
 from orchestration.automation.alerts import AlertLog
 from orchestration.automation.sensors import exceptions_sensor, run_failure_sensor
 from orchestration.definitions import defs
@@ -49,6 +50,7 @@ def test_a_failing_guard_stops_the_write_back_and_the_sensors_record_alerts(
 
         # The model was built before the guard stopped the run: count its open exceptions.
         monkeypatch.setenv("CONCORD_ALERT_THRESHOLDS", "error=0,warn=0")
+        settings.cache_clear()  # as a daemon started with these thresholds would read them
         status_context = dg.build_run_status_sensor_context(
             sensor_name="concord_exceptions_sensor",
             dagster_instance=instance,

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from concord.cycles import REPO_ROOT, dagster_home
 from core.errors import ConcordError
-from sandboxes.cli import ensure_firm, print_connection_info
+from sandboxes.cli import ensure_firm, print_connection_info, tell_concord
 from sandboxes.settings import DEFAULT_PORTS, SandboxSettings
 from sandboxes.store import DEFAULT_STORE_DIR, Store
 
@@ -75,6 +75,7 @@ def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cro
     dagster = subprocess.Popen(command, env=env, cwd=env["DAGSTER_HOME"])
     try:
         print_connection_info(cluster.describe())
+        tell_concord(cluster, Path(".dlt") / "secrets.toml")  # for `concord ingest`, `status`… in another terminal
         console.print(f"Dagster UI: http://127.0.0.1:{port} (the loop runs on '{loop_cron}'; Ctrl-C stops everything)")
         clock.start()
         while not stop.wait(0.5):
