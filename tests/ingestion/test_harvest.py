@@ -24,7 +24,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from concord.errors import ConcordError
 from ingestion.config import HarvestConfig, Warehouse
-from ingestion.harvest.tables import CONTRACTS
+from ingestion.harvest.tables import REGISTRY, format_timestamp
 from ingestion.runner import SystemSummary, ingest
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
@@ -33,8 +33,8 @@ from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
 from tests.ingestion.warehouse_state import differences
 
-TABLES = tuple(CONTRACTS)
-NEVER_RECONCILE: dict[str, timedelta | None] = {}
+TABLES = tuple(table.name for table in REGISTRY.tables)
+NEVER_RECONCILE: dict[str, timedelta | None] = dict.fromkeys(TABLES)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -213,9 +213,12 @@ def add_clients(store: Store, first_id: int, count: int, updated_at_ms: int) -> 
     return ids
 
 
+def attached(tmp_path: Path) -> dlt.Pipeline:
+    return dlt.attach(pipeline_name="concord_harvest_duckdb", pipelines_dir=str(tmp_path / "dlt"))
+
+
 def window_end(tmp_path: Path, table: str) -> datetime:
-    pipeline = dlt.attach(pipeline_name="concord_harvest_duckdb", pipelines_dir=str(tmp_path / "dlt"))
-    text = pipeline.state["sources"]["harvest"]["resources"][table]["updated_since"]
+    text = attached(tmp_path).state["sources"]["harvest"]["resources"][table]["window_end"]
     return datetime.fromisoformat(text)
 
 
@@ -240,6 +243,33 @@ def test_records_sharing_the_boundary_second_are_landed_once_each(sandbox_store:
     assert sorted(history) == [(i, 1) for i in sorted(early + ahead + at_end)]
     current = landed(tmp_path, "SELECT id FROM raw_harvest.clients ORDER BY id")
     assert [i for (i,) in current] == sorted(versions(store)["clients"])
+
+
+def test_a_warehouse_landed_with_the_cursor_under_its_old_key_carries_on_incrementally(
+    sandbox_store: Store, start_sandboxes, tmp_path
+):
+    store = sandbox_store
+    cluster = start_sandboxes(systems=("harvest",))
+    config = harvest_config(cluster, reconcile_every=NEVER_RECONCILE)
+    second = store.now_ms() // 1000 * 1000
+    landed_before = add_clients(store, 1, 5, second - 1000)
+    run(tmp_path, config)
+    # The state as the source kept it before the sources shared one skeleton: Harvest's
+    # own stamp format under `updated_since`.
+    with attached(tmp_path).managed_state() as state:
+        for resource in state["sources"]["harvest"]["resources"].values():
+            end = datetime.fromisoformat(resource.pop("window_end"))
+            resource["updated_since"] = format_timestamp(end)
+    store.advance_clock(3_600_000)
+    added = add_clients(store, 100, 2, store.now_ms() // 1000 * 1000 - 1000)
+
+    resumed = run(tmp_path, config)
+
+    assert resumed.tables["clients"].new == len(added)
+    history = landed(tmp_path, "SELECT id, COUNT(*) FROM raw_harvest.clients_history GROUP BY id")
+    assert sorted(history) == [(i, 1) for i in sorted(landed_before + added)]  # nothing landed twice
+    clients_state = attached(tmp_path).state["sources"]["harvest"]["resources"]["clients"]
+    assert "updated_since" not in clients_state and "window_end" in clients_state
 
 
 # -- deletes ------------------------------------------------------------------------------------
