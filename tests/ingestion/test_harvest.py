@@ -23,9 +23,10 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from concord.errors import ConcordError
+from ingestion import harvest
 from ingestion.config import HarvestConfig, Warehouse
 from ingestion.harvest.tables import REGISTRY, format_timestamp
-from ingestion.runner import SystemSummary, ingest
+from ingestion.runner import SystemSummary, ingest, make_pipeline
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import HarvestSettings
@@ -273,6 +274,23 @@ def test_a_warehouse_landed_with_the_cursor_under_its_old_key_carries_on_increme
 
 
 # -- deletes ------------------------------------------------------------------------------------
+
+
+def test_a_load_a_killed_run_left_pending_lands_before_the_next_run_reconciles(small_firm, tmp_path) -> None:
+    store, cluster, ids = small_firm.store, small_firm.cluster, small_firm.ids
+    config = harvest_config(cluster)
+    run(tmp_path, config)
+    with api(cluster) as http:
+        entry = {"project_id": ids["project"], "task_id": ids["task"], "user_id": ids["user"]}
+        created = http.post("/time_entries", json=entry | {"spent_date": "2026-01-05", "hours": 2})
+        assert created.status_code == 201, created.text
+        # A run killed after its extract: the package and the local state are written, nothing loaded.
+        make_pipeline("harvest", warehouse(tmp_path), tmp_path / "dlt").extract(harvest.source(config))
+        assert http.delete(f"/time_entries/{created.json()['id']}").status_code == 200
+
+    run(tmp_path, config, reconcile_all=True)
+
+    assert differences(store, warehouse(tmp_path), systems=("harvest",)) == []
 
 
 def test_a_deleted_project_and_everything_under_it_are_marked_deleted_when_noticed(small_firm, tmp_path) -> None:
