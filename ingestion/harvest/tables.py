@@ -17,7 +17,7 @@ another `5000.5`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dlt.common.schema.typing import TTableSchemaColumns
@@ -57,52 +57,17 @@ _INVOICE = ("invoice__number",)
 _EXTERNAL_REFERENCE = tuple(
     f"external_reference__{f}" for f in ("id", "group_id", "account_id", "permalink", "service", "service_icon_url")
 )
-COLUMN_HINTS: dict[str, TTableSchemaColumns] = {
-    "clients": _types(text=("address", "statement_key")),
-    "projects": _types(
-        double=("hourly_rate", "budget", "cost_budget", "fee", "over_budget_notification_percentage"),
-        text=("code", "notes", "starts_on", "ends_on", "over_budget_notification_date"),
-    ),
-    "tasks": _types(double=("default_hourly_rate",)),
-    "users": _types(double=("default_hourly_rate", "cost_rate"), text=("telephone", "avatar_url")),
-    "task_assignments": _types(double=("hourly_rate", "budget")),
-    "user_assignments": _types(double=("hourly_rate", "budget")),
-    "expense_categories": _types(double=("unit_price",), text=("unit_name",)),
-    "time_entries": _types(
-        double=(
-            "hours",
-            "hours_without_timer",
-            "rounded_hours",
-            "billable_rate",
-            "cost_rate",
-            "user_assignment__hourly_rate",
-            "user_assignment__budget",
-            "task_assignment__hourly_rate",
-            "task_assignment__budget",
-        ),
-        text=("notes", "locked_reason", "started_time", "ended_time", *_INVOICE, *_EXTERNAL_REFERENCE),
-        bigint=("invoice__id",),
-        timestamp=("timer_started_at",),
-    ),
-    "expenses": _types(
-        double=("total_cost", "units", "expense_category__unit_price"),
-        text=("notes", "locked_reason", "receipt__url", "receipt__file_name", "receipt__content_type", *_INVOICE),
-        bigint=("invoice__id", "receipt__file_size"),
-    ),
-}
 
 
 @dataclass(frozen=True, kw_only=True)
 class HarvestTable(LandedTable):
     """A Harvest list endpoint (`/<name>`) and what its records must satisfy."""
 
+    # Types of the documented fields that are often null (see the module's docstring).
+    column_hints: TTableSchemaColumns = field(default_factory=dict)
     required: tuple[str, ...] = ()
     numeric: tuple[str, ...] = ()
     currency: str | None = None
-
-    @property
-    def column_hints(self) -> TTableSchemaColumns:
-        return COLUMN_HINTS[self.name]
 
     @property
     def contract(self) -> TableContract:
@@ -135,6 +100,7 @@ REGISTRY = SystemRegistry(
             name="clients",
             description="Clients.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(text=("address", "statement_key")),
             required=("name",),
             currency="currency",
         ),
@@ -142,6 +108,10 @@ REGISTRY = SystemRegistry(
             name="projects",
             description="Projects, each for one client.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(
+                double=("hourly_rate", "budget", "cost_budget", "fee", "over_budget_notification_percentage"),
+                text=("code", "notes", "starts_on", "ends_on", "over_budget_notification_date"),
+            ),
             required=("name", "client"),
             numeric=("hourly_rate", "budget", "cost_budget", "fee"),
         ),
@@ -149,6 +119,7 @@ REGISTRY = SystemRegistry(
             name="tasks",
             description="Tasks (the firm's roles, plus non-billable work).",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(double=("default_hourly_rate",)),
             required=("name",),
             numeric=("default_hourly_rate",),
         ),
@@ -156,6 +127,7 @@ REGISTRY = SystemRegistry(
             name="users",
             description="Users: the firm's consultants and staff.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(double=("default_hourly_rate", "cost_rate"), text=("telephone", "avatar_url")),
             required=("first_name", "last_name", "email"),
             numeric=("weekly_capacity", "default_hourly_rate", "cost_rate"),
         ),
@@ -163,6 +135,7 @@ REGISTRY = SystemRegistry(
             name="task_assignments",
             description="Which tasks each project uses, with the project's rate for each.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(double=("hourly_rate", "budget")),
             required=("project", "task"),
             numeric=("hourly_rate", "budget"),
         ),
@@ -170,6 +143,7 @@ REGISTRY = SystemRegistry(
             name="user_assignments",
             description="Who is staffed on each project.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(double=("hourly_rate", "budget")),
             required=("project", "user"),
             numeric=("hourly_rate", "budget"),
         ),
@@ -177,6 +151,7 @@ REGISTRY = SystemRegistry(
             name="expense_categories",
             description="Expense categories.",
             reconcile_every=EVERY_RUN,
+            column_hints=_types(double=("unit_price",), text=("unit_name",)),
             required=("name",),
             numeric=("unit_price",),
         ),
@@ -185,6 +160,22 @@ REGISTRY = SystemRegistry(
             description="Time entries: hours logged by a user on a project's task.",
             history_description="Every landed version of each time entry.",
             reconcile_every=DAILY,
+            column_hints=_types(
+                double=(
+                    "hours",
+                    "hours_without_timer",
+                    "rounded_hours",
+                    "billable_rate",
+                    "cost_rate",
+                    "user_assignment__hourly_rate",
+                    "user_assignment__budget",
+                    "task_assignment__hourly_rate",
+                    "task_assignment__budget",
+                ),
+                text=("notes", "locked_reason", "started_time", "ended_time", *_INVOICE, *_EXTERNAL_REFERENCE),
+                bigint=("invoice__id",),
+                timestamp=("timer_started_at",),
+            ),
             required=("spent_date", "user", "project", "task"),
             numeric=("hours", "rounded_hours", "billable_rate", "cost_rate"),
         ),
@@ -193,6 +184,18 @@ REGISTRY = SystemRegistry(
             description="Expenses logged against a project.",
             history_description="Every landed version of each expense.",
             reconcile_every=DAILY,
+            column_hints=_types(
+                double=("total_cost", "units", "expense_category__unit_price"),
+                text=(
+                    "notes",
+                    "locked_reason",
+                    "receipt__url",
+                    "receipt__file_name",
+                    "receipt__content_type",
+                    *_INVOICE,
+                ),
+                bigint=("invoice__id", "receipt__file_size"),
+            ),
             required=("spent_date", "user", "project"),
             numeric=("total_cost", "units"),
         ),
