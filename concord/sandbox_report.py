@@ -1,33 +1,16 @@
 """Counts what each running sandbox holds, asked through the vendors' own APIs (so the
-numbers prove the servers serve the data, not just that the store has it)."""
+numbers prove the servers serve the data, not just that the store has it), for every table
+the ingestion registries declare."""
 
 from __future__ import annotations
 
 import httpx
 
-SALESFORCE_OBJECTS = ("Account", "Opportunity", "OpportunityLineItem", "Contract", "Contract_Rate__c")
-HARVEST_RESOURCES = (
-    "clients",
-    "projects",
-    "tasks",
-    "users",
-    "task_assignments",
-    "user_assignments",
-    "time_entries",
-    "expenses",
-    "expense_categories",
-)
-NETSUITE_TABLES = (
-    "subsidiary",
-    "currency",
-    "term",
-    "customer",
-    "job",
-    "item",
-    "charge",
-    "transaction",
-    "transactionline",
-)
+from ingestion.registry import registry
+
+SALESFORCE_OBJECTS = tuple(table.vendor_name for table in registry("salesforce").tables)
+HARVEST_RESOURCES = tuple(table.vendor_name for table in registry("harvest").tables)
+NETSUITE_TABLES = tuple(table.vendor_name for table in registry("netsuite").tables)
 
 
 def _client(verify: str | bool) -> httpx.Client:

@@ -67,9 +67,9 @@ class SalesforceConfig:
     # Windows end this long before the server's clock, for records committed late with an
     # earlier SystemModstamp (0 against the sandboxes; a few seconds against a busy org).
     window_lag_seconds: float = 0.0
-    # How often each object's key set is checked for records purged from the recycle bin
-    # (gone from queryAll and from the 15-day deleted feed); None: only when forced.
-    reconcile_every: timedelta | None = timedelta(days=1)
+    # Per-run overrides of how often an object's key set is reconciled (table -> interval;
+    # None: only when forced); the cadence itself is in the registry, `salesforce/objects.py`.
+    reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -77,19 +77,6 @@ class SalesforceConfig:
         return resolve_config(
             cls, "salesforce", secrets=("client_id", "client_secret", "username", "password"), **overrides
         )
-
-
-HARVEST_RECONCILE_EVERY: dict[str, timedelta | None] = {
-    "clients": timedelta(0),
-    "projects": timedelta(0),
-    "tasks": timedelta(0),
-    "users": timedelta(0),
-    "task_assignments": timedelta(0),
-    "user_assignments": timedelta(0),
-    "expense_categories": timedelta(0),
-    "time_entries": timedelta(hours=24),
-    "expenses": timedelta(hours=24),
-}
 
 
 @dataclass
@@ -100,9 +87,10 @@ class HarvestConfig:
     user_agent: str = "Concord ingestion (data-team@example.com)"
     per_page: int = 2000
     window_lag_seconds: float = 0.0  # end each window this far behind the server's clock
-    # How often each table's key set is reconciled (a full listing: Harvest has no ids-only
-    # mode). timedelta(0): every run; None or absent: only on full refresh or `reconcile_all`.
-    reconcile_every: dict[str, timedelta | None] = field(default_factory=lambda: dict(HARVEST_RECONCILE_EVERY))
+    # Per-run overrides of how often a table's key set is reconciled (table -> interval;
+    # timedelta(0): every run; None: only when forced); the cadence itself is in the
+    # registry, `harvest/tables.py`.
+    reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -118,14 +106,9 @@ class NetSuiteConfig:
     client_secret: str = ""
     page_size: int = 1000  # SuiteQL's maximum `limit`
     window_lag_seconds: int = 0  # windows end this far behind the server's clock
-    # How often each table's keys are reconciled to find hard deletes (None: only when forced).
-    reconcile_every: dict[str, timedelta | None] = field(
-        default_factory=lambda: {
-            **{t: timedelta(0) for t in ("subsidiary", "currency", "term", "customer", "job", "item", "transaction")},
-            "charge": timedelta(hours=24),
-            "transactionline": timedelta(hours=24),
-        }
-    )
+    # Per-run overrides of how often a table's keys are reconciled to find hard deletes (table
+    # -> interval; None: only when forced); the cadence itself is in the registry, `netsuite/tables.py`.
+    reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     discover_columns: bool = True  # also select vendor fields the connector does not know yet
     http: HttpSettings = field(default_factory=HttpSettings)
 

@@ -116,13 +116,15 @@ def ingest(
         started = time.perf_counter()
         try:
             history.record(pipeline)  # catch up a load whose copy a killed run did not make
+            # Land what a killed run extracted but did not load before extracting anew: this
+            # run's reconciliation compares the vendor's keys with the warehouse's, which must
+            # already hold every record extracted before (dlt's own `run` does the same).
+            pending_ids = (
+                _normalize_and_load(pipeline, on_progress, system, warehouse) if pipeline.has_pending_data else []
+            )
             source = build_source(system, config, full_refresh, reconcile_all)
             pipeline.extract(source, loader_file_format=warehouse.file_format)
-            on_progress(f"{system}: normalising")
-            pipeline.normalize(workers=NORMALIZE_WORKERS)
-            on_progress(f"{system}: loading into {warehouse.describe()}")
-            info = pipeline.load()
-            history.record(pipeline)
+            load_ids = pending_ids + _normalize_and_load(pipeline, on_progress, system, warehouse)
         except PipelineStepFailed as exc:
             fatal = _fatal_cause(exc)
             if fatal is not None:
@@ -131,10 +133,23 @@ def ingest(
         except SourceFatalError as exc:
             raise ConcordError(str(exc)) from exc
         on_progress(f"{system}: summarising")
-        summary = SystemSummary(system, list(info.loads_ids) if info else [], time.perf_counter() - started)
+        summary = SystemSummary(system, load_ids, time.perf_counter() - started)
         summary.tables = summarise(pipeline, system, summary.load_ids)
         summaries.append(summary)
     return summaries
+
+
+def _normalize_and_load(
+    pipeline: dlt.Pipeline, on_progress: Callable[[str], None], system: str, warehouse: Warehouse
+) -> list[str]:
+    """Normalises and loads every extracted package, copies what merged into the histories,
+    and returns the load ids."""
+    on_progress(f"{system}: normalising")
+    pipeline.normalize(workers=NORMALIZE_WORKERS)
+    on_progress(f"{system}: loading into {warehouse.describe()}")
+    info = pipeline.load()
+    history.record(pipeline)
+    return list(info.loads_ids) if info else []
 
 
 def _fatal_cause(exc: BaseException) -> SourceFatalError | None:

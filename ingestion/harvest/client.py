@@ -23,10 +23,9 @@ import orjson
 import requests
 
 from ingestion.config import HarvestConfig
+from ingestion.harvest.tables import SYSTEM
 from ingestion.http import check, session
 from ingestion.landing import now_utc
-
-SYSTEM = "harvest"
 
 
 class HarvestResponseError(RuntimeError):

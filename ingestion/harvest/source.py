@@ -9,22 +9,21 @@ reconciliation pass, feed a key set into the tombstone step after the last page.
 `rest_api` that is a hidden resource plus a transformer doing all of that anyway; the
 paging loop itself is ten lines (`client.py`).
 
+The window, cursor state, reconciliation cadence and tombstones are the shared skeleton's
+(`ingestion.source_skeleton`); this module fills in Harvest's clock, paging and stamps.
+
 Incremental windows. Harvest has `updated_since` (inclusive, `>=`) and no upper bound, and
 stamps `updated_at` in whole seconds, so many records share one. Each table's run reads
 `[start, end)`: `updated_since=start` on the server, `< end` on the client, where `end` is
 Harvest's clock (the `Date` header of a request made when the table's extraction starts)
 minus `window_lag_seconds`; the next run starts at this `end`. A record stamped at or after
-`end` (written during the run, or in the same second as the end) is simply read next run:
-no gap, no duplicate, and no per-record de-duplication state. The cursor lives in
-`dlt.current.resource_state()`, committed atomically with the load, so a run killed
-anywhere restarts from the last committed window; it is managed by hand rather than with
-`dlt.sources.incremental` because the window ends at the server's clock (not at the largest
-value seen) and a full refresh must restart it without touching the landed history.
+`end` (written during the run, or in the same second as the end) is simply read next run.
 
 Deletes. Harvest deletes hard and keeps no tombstones, and a list is the only way to learn
 which ids exist (there is no ids-only mode), so a reconciliation pass pages the whole table.
-How often each table gets one is `HarvestConfig.reconcile_every` (every run for the small
-tables, nightly for time entries and expenses; `reconcile_all` or a full refresh forces all).
+How often each table gets one is its registry entry's (`tables.py`: every run for the small
+tables, nightly for time entries and expenses), which `HarvestConfig.reconcile_every` may
+override; `reconcile_all` or a full refresh forces all.
 Such a pass already holds every live record, so it replaces the incremental read: it lands
 the records of the current window (stamped since the last run) and uses the rest only for
 their ids, so the history stays a change log rather than a nightly copy of every time entry
@@ -36,82 +35,70 @@ listing's last page (when the deletion was noticed; Harvest does not say when it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-from dlt.sources import DltResource, DltSource
+from dlt.common.schema.typing import TTableSchemaColumns
+from dlt.sources import DltSource
 
-from ingestion import reconcile
+from ingestion import source_skeleton
 from ingestion.config import HarvestConfig
-from ingestion.harvest.client import SYSTEM, HarvestClient
-from ingestion.harvest.tables import COLUMN_HINTS, CONTRACTS, format_timestamp, parse_timestamp
-from ingestion.landing import LINEAGE_COLUMNS, TableContract, coalesced, land, now_utc
+from ingestion.harvest.client import HarvestClient
+from ingestion.harvest.tables import REGISTRY, SYSTEM, HarvestTable, format_timestamp, parse_timestamp
+from ingestion.landing import TableContract, land
 from ingestion.prefetch import prefetched
-
-CURSOR_STATE_KEY = "updated_since"
+from ingestion.source_skeleton import KeyListing, Vendor, Window
 
 
 def source(config: HarvestConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False) -> DltSource:
     """The Harvest source for one run (`ingestion.runner` calls this)."""
-    config = config or HarvestConfig.resolve()
-    return _harvest(config, full_refresh, reconcile_all)
+    return source_skeleton.source(Harvest(config or HarvestConfig.resolve()), full_refresh, reconcile_all)
 
 
-@dlt.source(name=SYSTEM)
-def _harvest(config: HarvestConfig, full_refresh: bool, reconcile_all: bool) -> list[DltResource]:
-    client = HarvestClient(config)
-    return [_resource(client, config, contract, full_refresh, reconcile_all) for contract in CONTRACTS.values()]
+class Harvest(Vendor[HarvestTable]):
+    registry = REGISTRY
+    max_table_nesting = None  # `land()` flattens nested objects itself (the contract is `nested`)
+    listing_lands_window = True  # Harvest has no ids-only mode: a key listing pages every record
 
+    def __init__(self, config: HarvestConfig) -> None:
+        super().__init__(config.reconcile_every)
+        self.config = config
+        self.client = HarvestClient(config)
 
-def _resource(
-    client: HarvestClient, config: HarvestConfig, contract: TableContract, full_refresh: bool, reconcile_all: bool
-) -> DltResource:
-    @dlt.resource(
-        name=contract.table,
-        write_disposition="merge",
-        primary_key=contract.primary_key,
-        columns={**COLUMN_HINTS[contract.table], **LINEAGE_COLUMNS},
-    )
-    def pages() -> Iterator[Any]:
-        yield from coalesced(_table_pages(client, config, contract, full_refresh, reconcile_all))
+    def column_hints(self, table: HarvestTable) -> TTableSchemaColumns:
+        return table.column_hints
 
-    return pages
+    def contract(self, table: HarvestTable) -> TableContract:
+        return table.contract
 
+    def window_end(self, table: HarvestTable) -> datetime:
+        # Harvest's stamps are whole seconds, and so is the window's end.
+        end = self.client.clock() - timedelta(seconds=self.config.window_lag_seconds)
+        return end.replace(microsecond=0)
 
-def _table_pages(
-    client: HarvestClient, config: HarvestConfig, contract: TableContract, full_refresh: bool, reconcile_all: bool
-) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    end = client.clock() - timedelta(seconds=config.window_lag_seconds)
-    end_text = format_timestamp(end)
-    start_text = None if full_refresh else state.get(CURSOR_STATE_KEY)
-    reconciling = reconcile.is_due(
-        config.reconcile_every.get(contract.table), state, force=full_refresh or reconcile_all
-    )
-    if reconciling:
-        params: dict[str, str] = {}
-    elif start_text is not None and start_text >= end_text:
-        return  # the clock has not passed the last window's end (a large lag, or a clock step back)
-    else:
-        params = {"updated_since": start_text} if start_text else {}
+    def changes(self, table: HarvestTable, contract: TableContract, window: Window) -> Iterator[Any]:
+        params = {"updated_since": format_timestamp(window.start)} if window.start else {}
+        end_text = format_timestamp(window.end)
+        for page in prefetched(self.client.pages(table.vendor_name, params)):
+            yield from land(before(page.records, end_text), contract, SYSTEM)
 
-    live_ids: set[Any] = set()
-    noticed_at = end
-    for page in prefetched(client.pages(contract.table, params)):
-        if reconciling:
-            live_ids.update(record.get(contract.primary_key) for record in page.records)
-            noticed_at = page.server_time
-        records = before(page.records, end_text)
-        if reconciling and start_text is not None:
-            records = since(records, start_text)
-        yield from land(records, contract, SYSTEM)
-
-    if reconciling:
-        yield from reconcile.tombstones(contract, (key for key in live_ids if key is not None), noticed_at)
-        reconcile.mark_done(state, now_utc())
-    if start_text is None or end_text > start_text:
-        state[CURSOR_STATE_KEY] = end_text
+    def list_keys(
+        self, table: HarvestTable, contract: TableContract, window: Window, listing: KeyListing
+    ) -> Iterator[Any]:
+        """Every record, for its key; those of the current window are landed too. Deletions
+        are noticed as of the `Date` of the listing's last page (Harvest does not say when
+        they happened)."""
+        start_text = format_timestamp(window.start) if window.start else None
+        end_text = format_timestamp(window.end)
+        listing.noticed_at = window.end
+        for page in prefetched(self.client.pages(table.vendor_name)):
+            keys = (record.get(contract.primary_key) for record in page.records)
+            listing.keys.update(str(key) for key in keys if key is not None)
+            listing.noticed_at = page.server_time
+            records = before(page.records, end_text)
+            if start_text is not None:
+                records = since(records, start_text)
+            yield from land(records, contract, SYSTEM)
 
 
 def before(records: list[dict[str, Any]], end_text: str) -> list[dict[str, Any]]:

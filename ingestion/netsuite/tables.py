@@ -1,10 +1,13 @@
-"""The NetSuite tables Concord lands, with the type of every field it knows.
+"""The NetSuite tables Concord lands, with the type of every field it knows: NetSuite's registry.
 
 SuiteQL returns every value as a string and leaves null fields out, so the connector must
 know each field's type to land typed columns (the strings are converted column-wise when
 the page becomes an Arrow table, `ingestion.arrow_pages`): the kinds below follow NetSuite's Records
 Catalog for these records (the sandbox's `sandboxes/store/schema.py` mirrors it). A field
 the vendor adds later is found at run start (`queries.discover_columns`) and lands as text.
+
+Keys are reconciled every run (an ids-only, keyset-paged listing), except for the two large
+tables, charge and transactionline, reconciled daily.
 
 Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` (NetSuite's
 'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`), `datetime` (selected as
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingestion.landing import TableContract
+from ingestion.registry import DAILY, EVERY_RUN, LandedTable, SystemRegistry
 
 SYSTEM = "netsuite"
 PRIMARY_KEY = "id"
@@ -39,9 +43,10 @@ DLT_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class NetSuiteTable:
-    name: str  # SuiteQL table, also the landed table's name
+@dataclass(frozen=True, kw_only=True)
+class NetSuiteTable(LandedTable):
+    """A SuiteQL table (also the landed table's name) and the fields Concord reads from it."""
+
     kinds: dict[str, str]  # known field -> kind, in the order they are selected
     required: tuple[str, ...] = ()
     currency_id: str | None = None  # a field referencing the currency table
@@ -89,69 +94,108 @@ def _kinds(spec: str) -> dict[str, str]:
 
 _COMMON_TAIL = "isinactive:bool externalid lastmodifieddate:datetime"
 
-TABLES: tuple[NetSuiteTable, ...] = (
-    NetSuiteTable(
-        "subsidiary",
-        _kinds(f"id:int name legalname country currency:int {_COMMON_TAIL}"),
-        required=("name", "currency"),
-        currency_id="currency",
+REGISTRY = SystemRegistry(
+    system=SYSTEM,
+    description=(
+        "NetSuite (the ERP), landed by the `netsuite` dlt pipeline from SuiteQL. Each table holds "
+        "the current state of one record type merged on `id`, with 'T'/'F' fields landed as "
+        "booleans; records found missing by key reconciliation are kept and flagged "
+        "(`_concord_is_deleted`); `<table>_history` holds every version landed."
     ),
-    NetSuiteTable(
-        "currency",
-        _kinds(f"id:int name symbol isbasecurrency:bool exchangerate:float {_COMMON_TAIL}"),
-        required=("symbol",),
-    ),
-    NetSuiteTable("term", _kinds(f"id:int name daysuntilnetdue:int {_COMMON_TAIL}"), required=("name",)),
-    NetSuiteTable(
-        "customer",
-        _kinds(
-            "id:int entityid companyname externalid parent:int subsidiary:int currency:int terms:int email url "
-            "vatregnumber billaddr1 billcity billzip billcountry isinactive:bool custentity_sf_account_id "
-            "custentity_concord_golden_id datecreated:datetime lastmodifieddate:datetime"
+    primary_key=PRIMARY_KEY,
+    cursor=CURSOR,
+    tables=(
+        NetSuiteTable(
+            name="subsidiary",
+            description="Subsidiaries: the firm's legal entities.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(f"id:int name legalname country currency:int {_COMMON_TAIL}"),
+            required=("name", "currency"),
+            currency_id="currency",
         ),
-        required=("companyname", "subsidiary", "currency"),
-        currency_id="currency",
-    ),
-    NetSuiteTable(
-        "job",
-        _kinds(
-            "id:int entityid companyname externalid parent:int subsidiary:int currency:int entitystatus "
-            "startdate:date projectedenddate:date custentity_harvest_project_id custentity_sf_opportunity_id "
-            "isinactive:bool datecreated:datetime lastmodifieddate:datetime"
+        NetSuiteTable(
+            name="currency",
+            description="Currencies, with exchange rates to the base currency.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(f"id:int name symbol isbasecurrency:bool exchangerate:float {_COMMON_TAIL}"),
+            required=("symbol",),
         ),
-        required=("parent", "subsidiary"),
-        currency_id="currency",
-    ),
-    NetSuiteTable("item", _kinds(f"id:int itemid displayname itemtype {_COMMON_TAIL}"), required=("itemid",)),
-    NetSuiteTable(
-        "charge",
-        _kinds(
-            "id:int externalid billto:int project:int subsidiary:int currency:int billingitem:int chargetype "
-            "chargedate:date quantity:float rate:float amount:float description stage invoice:int "
-            "datecreated:datetime lastmodifieddate:datetime"
+        NetSuiteTable(
+            name="term",
+            description="Payment terms.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(f"id:int name daysuntilnetdue:int {_COMMON_TAIL}"),
+            required=("name",),
         ),
-        required=("billto", "currency", "amount"),
-        currency_id="currency",
-    ),
-    NetSuiteTable(
-        "transaction",
-        _kinds(
-            "id:int tranid type entity:int job:int subsidiary:int currency:int trandate:date duedate:date status "
-            "foreigntotal:float foreignamountremaining:float externalid memo createddate:datetime "
-            "lastmodifieddate:datetime"
+        NetSuiteTable(
+            name="customer",
+            description="Customers.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(
+                "id:int entityid companyname externalid parent:int subsidiary:int currency:int terms:int email url "
+                "vatregnumber billaddr1 billcity billzip billcountry isinactive:bool custentity_sf_account_id "
+                "custentity_concord_golden_id datecreated:datetime lastmodifieddate:datetime"
+            ),
+            required=("companyname", "subsidiary", "currency"),
+            currency_id="currency",
         ),
-        required=("type", "entity", "currency", "status"),
-        currency_id="currency",
-        scope=f"transaction.type IN ({_TYPES_SQL})",
-    ),
-    NetSuiteTable(
-        "transactionline",
-        _kinds(
-            "id:int transaction:int linesequencenumber:int item:int charge:int quantity:float rate:float "
-            "foreignamount:float appliedtotransaction:int memo lastmodifieddate:datetime"
+        NetSuiteTable(
+            name="job",
+            description="Jobs: NetSuite's projects, each under one customer.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(
+                "id:int entityid companyname externalid parent:int subsidiary:int currency:int entitystatus "
+                "startdate:date projectedenddate:date custentity_harvest_project_id custentity_sf_opportunity_id "
+                "isinactive:bool datecreated:datetime lastmodifieddate:datetime"
+            ),
+            required=("parent", "subsidiary"),
+            currency_id="currency",
         ),
-        required=("transaction", "foreignamount"),
-        scope=f"transaction.type IN ({_TYPES_SQL})",
-        join="INNER JOIN transaction ON transaction.id = transactionline.transaction",
+        NetSuiteTable(
+            name="item",
+            description="Items: service and expense billing codes.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(f"id:int itemid displayname itemtype {_COMMON_TAIL}"),
+            required=("itemid",),
+        ),
+        NetSuiteTable(
+            name="charge",
+            description="Billable charges posted from approved time and expenses.",
+            history_description="Every landed version of each billable charge.",
+            reconcile_every=DAILY,
+            kinds=_kinds(
+                "id:int externalid billto:int project:int subsidiary:int currency:int billingitem:int chargetype "
+                "chargedate:date quantity:float rate:float amount:float description stage invoice:int "
+                "datecreated:datetime lastmodifieddate:datetime"
+            ),
+            required=("billto", "currency", "amount"),
+            currency_id="currency",
+        ),
+        NetSuiteTable(
+            name="transaction",
+            description="Transactions Concord reads: invoices (type CustInvc) and customer payments (CustPymt).",
+            history_description="Every landed version of each invoice and payment.",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds(
+                "id:int tranid type entity:int job:int subsidiary:int currency:int trandate:date duedate:date status "
+                "foreigntotal:float foreignamountremaining:float externalid memo createddate:datetime "
+                "lastmodifieddate:datetime"
+            ),
+            required=("type", "entity", "currency", "status"),
+            currency_id="currency",
+            scope=f"transaction.type IN ({_TYPES_SQL})",
+        ),
+        NetSuiteTable(
+            name="transactionline",
+            description="Transaction lines: invoice lines (one per charge) and payment applications.",
+            reconcile_every=DAILY,
+            kinds=_kinds(
+                "id:int transaction:int linesequencenumber:int item:int charge:int quantity:float rate:float "
+                "foreignamount:float appliedtotransaction:int memo lastmodifieddate:datetime"
+            ),
+            required=("transaction", "foreignamount"),
+            scope=f"transaction.type IN ({_TYPES_SQL})",
+            join="INNER JOIN transaction ON transaction.id = transactionline.transaction",
+        ),
     ),
 )

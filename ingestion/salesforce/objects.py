@@ -1,13 +1,17 @@
-"""The Salesforce objects Concord lands, their warehouse tables, and each table's landing
-contract, built from the object's describe so fields the org adds flow in unasked."""
+"""The Salesforce objects Concord lands (Salesforce's registry), their warehouse tables, and
+each table's landing contract, built from the object's describe so fields the org adds flow
+in unasked (hence no column types here: describe gives them at run start).
+
+Each object's ids are reconciled daily, for records purged from the recycle bin (gone from
+queryAll and from the 15-day deleted feed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ingestion.landing import TableContract
-from ingestion.salesforce.client import parse_datetime
+from ingestion.registry import DAILY, LandedTable, SystemRegistry
+from ingestion.salesforce.client import SYSTEM, parse_datetime
 
 PRIMARY_KEY = "Id"
 CURSOR = "SystemModstamp"
@@ -27,18 +31,49 @@ DATA_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class SalesforceObject:
-    name: str  # the sObject API name
-    table: str  # the warehouse table (its history is `<table>_history`)
-
-
-OBJECTS = (
-    SalesforceObject("Account", "account"),
-    SalesforceObject("Opportunity", "opportunity"),
-    SalesforceObject("OpportunityLineItem", "opportunity_line_item"),
-    SalesforceObject("Contract", "contract"),
-    SalesforceObject("Contract_Rate__c", "contract_rate"),
+REGISTRY = SystemRegistry(
+    system=SYSTEM,
+    description=(
+        "Salesforce (the CRM), landed by the `salesforce` dlt pipeline. Each table holds the "
+        "current state of one sObject merged on `id`, deleted records kept and flagged "
+        "(`_concord_is_deleted`); `<table>_history` holds every version landed."
+    ),
+    primary_key=PRIMARY_KEY,
+    cursor=CURSOR,
+    tables=(
+        LandedTable(
+            name="account",
+            api_name="Account",
+            description="Accounts (customers and prospects).",
+            reconcile_every=DAILY,
+        ),
+        LandedTable(
+            name="opportunity",
+            api_name="Opportunity",
+            description="Opportunities (deals), with the stage they are in.",
+            history_description="Every landed version of each opportunity.",
+            reconcile_every=DAILY,
+        ),
+        LandedTable(
+            name="opportunity_line_item",
+            api_name="OpportunityLineItem",
+            description="Opportunity products (sold roles, hours and prices).",
+            reconcile_every=DAILY,
+        ),
+        LandedTable(
+            name="contract",
+            api_name="Contract",
+            description="Contracts signed for won opportunities.",
+            reconcile_every=DAILY,
+        ),
+        LandedTable(
+            name="contract_rate",
+            api_name="Contract_Rate__c",
+            description="Contract rate cards (custom object Contract_Rate__c), one rate per role and amendment.",
+            history_description="Every landed version of each contract rate.",
+            reconcile_every=DAILY,
+        ),
+    ),
 )
 
 

@@ -23,20 +23,19 @@ Each run, per object:
    the id and the date, and merging such a sparse row would blank every other column of
    the current state. The feed keeps 15 days; a window starting earlier skips it, since
    older deletions that were not purged are in `queryAll` anyway.
-4. Key reconciliation (ids of `queryAll` against the live keys landed), every
-   `reconcile_every` or when forced, catches records purged before the feed was read.
+4. Key reconciliation (ids of `queryAll` against the live keys landed), on the registry's
+   cadence (`objects.py`, daily; `SalesforceConfig.reconcile_every` may override it) or when
+   forced, catches records purged before the feed was read.
+
+The window, cursor state, reconciliation cadence and tombstones of steps 2 and 4 are the
+shared skeleton's (`ingestion.source_skeleton`); this module fills in describe, queryAll
+and the deleted feed.
 
 Why hand-written rather than dlt's declarative `rest_api`: the query is built per run from
 `describe` and a window whose end comes from the server's clock, each page must pass
 through `land()` (contract, lineage, history, quarantine), and the deleted feed is
 cross-checked against what `queryAll` returned in the same run.
 
-Why the window end lives in `dlt.current.resource_state()` rather than
-`dlt.sources.incremental`: the window ends at the server's clock, not at the largest
-cursor value seen (records committed after the clock reading must fall in the next
-window even if a later SystemModstamp was seen), and a full refresh must restart the
-window without dropping the tables and their history. The state is committed with the
-load, so a run killed anywhere restarts from the last committed window.
 """
 
 from __future__ import annotations
@@ -47,82 +46,68 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
-from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from ingestion import source_skeleton
 from ingestion.config import SalesforceConfig
-from ingestion.landing import (
-    LINEAGE_COLUMNS,
-    TableContract,
-    coalesced,
-    land,
-    now_utc,
-    quarantine_row,
-    to_quarantine,
-)
+from ingestion.landing import LINEAGE_COLUMNS, TableContract, land, now_utc, quarantine_row, to_quarantine
 from ingestion.prefetch import prefetched
-from ingestion.reconcile import is_due, mark_done, tombstones, tombstones_for
+from ingestion.reconcile import tombstones_for
+from ingestion.registry import LandedTable
 from ingestion.salesforce.client import SYSTEM, InvalidReplicationDate, SalesforceClient, soql_datetime
-from ingestion.salesforce.objects import CURSOR, OBJECTS, PRIMARY_KEY, SalesforceObject, column_hints, contract_for
+from ingestion.salesforce.objects import CURSOR, PRIMARY_KEY, REGISTRY, column_hints, contract_for
+from ingestion.source_skeleton import KeyListing, Vendor, Window
 
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 # The deleted feed's retention, less a margin for its minute truncation and clock skew.
 DELETED_FEED_REACH = timedelta(days=15) - timedelta(minutes=5)
-_WINDOW_END = "window_end"
 
 log = logging.getLogger(__name__)
 
 
-def source(config: SalesforceConfig, full_refresh: bool = False, reconcile_all: bool = False) -> DltSource:
-    """The Salesforce source for one run (what `ingestion.runner` calls)."""
-    client = SalesforceClient(config)
-    resources = [
-        _object_resource(client, obj, config.reconcile_every, full_refresh, full_refresh or reconcile_all)
-        for obj in OBJECTS
-    ]
-    return _salesforce(resources)
+def source(
+    config: SalesforceConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False
+) -> DltSource:
+    """The Salesforce source for one run (`ingestion.runner` calls this)."""
+    return source_skeleton.source(Salesforce(config or SalesforceConfig.resolve()), full_refresh, reconcile_all)
 
 
-@dlt.source(name=SYSTEM, max_table_nesting=0)
-def _salesforce(resources: list[DltResource]) -> list[DltResource]:
-    return resources
+class Salesforce(Vendor[LandedTable]):
+    registry = REGISTRY
 
+    def __init__(self, config: SalesforceConfig) -> None:
+        super().__init__(config.reconcile_every)
+        self.client = SalesforceClient(config)
 
-def _object_resource(
-    client: SalesforceClient,
-    obj: SalesforceObject,
-    reconcile_every: timedelta | None,
-    full_refresh: bool,
-    force_reconcile: bool,
-) -> DltResource:
-    def extract() -> Iterator[Any]:
-        yield from coalesced(_object_items())
-
-    def _object_items() -> Iterator[Any]:
-        state = dlt.current.resource_state()
-        fields = client.fields(obj.name)
-        contract = contract_for(obj.table, fields)
+    def contract(self, table: LandedTable) -> TableContract:
+        fields = self.client.fields(table.vendor_name)
         # Typed from describe before the first page: `land()`'s history table is a variant of
         # this resource and starts from a copy of its hints, so both tables get the same types.
         dlt.current.resource().apply_hints(columns={**column_hints(fields), **LINEAGE_COLUMNS})
-        end = client.window_end()
-        stored = None if full_refresh else state.get(_WINDOW_END)
-        start = datetime.fromisoformat(stored) if stored else BEGINNING
-        if start < end:
-            yield from _window(client, obj, contract, [f["name"] for f in fields], start, end)
-            state[_WINDOW_END] = end.isoformat()
-        if is_due(reconcile_every, state, force=force_reconcile):
-            yield from _purged(client, obj, contract)
-            mark_done(state, now_utc())
+        return contract_for(table.name, fields)
 
-    return dlt.resource(
-        extract, name=obj.table, write_disposition="merge", primary_key=PRIMARY_KEY, columns=LINEAGE_COLUMNS
-    )
+    def window_end(self, table: LandedTable) -> datetime:
+        return self.client.window_end()
+
+    def changes(self, table: LandedTable, contract: TableContract, window: Window) -> Iterator[Any]:
+        """Every version in the window from queryAll (the contract's columns are describe's
+        fields), then tombstones for the deleted feed's ids that queryAll did not return."""
+        yield from _window(
+            self.client, table.vendor_name, contract, list(contract.column_types), window.start or BEGINNING, window.end
+        )
+
+    def list_keys(
+        self, table: LandedTable, contract: TableContract, window: Window, listing: KeyListing
+    ) -> Iterator[Any]:
+        """The ids queryAll still returns at all (records purged from the recycle bin are gone)."""
+        for page in self.client.query_all(f"SELECT {PRIMARY_KEY} FROM {table.vendor_name}"):
+            listing.keys.update(item[PRIMARY_KEY] for item in page if type(item) is dict)
+        yield from ()
 
 
 def _window(
     client: SalesforceClient,
-    obj: SalesforceObject,
+    sobject: str,
     contract: TableContract,
     field_names: list[str],
     start: datetime,
@@ -130,9 +115,9 @@ def _window(
 ) -> Iterator[Any]:
     """Every version in [start, end) from queryAll, then tombstones for the deleted feed's
     ids that queryAll did not return."""
-    unseen_deletions = _deleted_feed(client, obj, start, end)
+    unseen_deletions = _deleted_feed(client, sobject, start, end)
     soql = (
-        f"SELECT {', '.join(field_names)} FROM {obj.name} "
+        f"SELECT {', '.join(field_names)} FROM {sobject} "
         f"WHERE {CURSOR} >= {soql_datetime(start)} AND {CURSOR} < {soql_datetime(end)} "
         f"ORDER BY {CURSOR}, {PRIMARY_KEY}"
     )
@@ -150,15 +135,13 @@ def _window(
         yield from tombstones_for(contract, unseen_deletions)
 
 
-def _deleted_feed(
-    client: SalesforceClient, obj: SalesforceObject, start: datetime, end: datetime
-) -> dict[str, datetime]:
+def _deleted_feed(client: SalesforceClient, sobject: str, start: datetime, end: datetime) -> dict[str, datetime]:
     if start < client.server_now() - DELETED_FEED_REACH:
         return {}
     try:
-        return client.deleted(obj.name, start, end)
+        return client.deleted(sobject, start, end)
     except InvalidReplicationDate as exc:
-        log.warning("skipping the %s deleted feed for this window (%s); queryAll covers it", obj.name, exc)
+        log.warning("skipping the %s deleted feed for this window (%s); queryAll covers it", sobject, exc)
         return {}
 
 
@@ -173,11 +156,3 @@ def _split(page: list[Any]) -> tuple[list[dict[str, Any]], list[Any]]:
         else:
             malformed.append(item)
     return records, malformed
-
-
-def _purged(client: SalesforceClient, obj: SalesforceObject, contract: TableContract) -> Iterator[Any]:
-    """Tombstones for landed records whose ids queryAll no longer returns at all."""
-    ids: set[str] = set()
-    for page in client.query_all(f"SELECT {PRIMARY_KEY} FROM {obj.name}"):
-        ids.update(item[PRIMARY_KEY] for item in page if type(item) is dict)
-    yield from tombstones(contract, ids)

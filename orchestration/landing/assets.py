@@ -1,9 +1,9 @@
 """One multi-asset per source system: a dlt run of Concord's source for that system, whose
-assets are the tables it lands (`["raw", system, table]`). The tables are the ones the dbt
-project declares as its sources, under the same keys, so lineage runs unbroken from each
-vendor's table through the canonical model to the write-back."""
+assets are the tables its registry declares (`ingestion.registry`), keyed
+`["raw", system, table]`. The dbt sources YAML is generated from the same registry
+(`ingestion.dbt_sources`), under the same keys, so lineage runs unbroken from each vendor's
+table through the canonical model to the write-back."""
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -11,8 +11,8 @@ import dagster as dg
 
 from core.errors import ConcordError
 from core.systems import REGISTRY
+from ingestion.registry import registries
 from ingestion.runner import ingest
-from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 
 # Each system's data is expected to be this recent (the loop runs every 15 minutes): a source
@@ -28,20 +28,15 @@ class LandingConfig(dg.Config):
 
 
 def landed_tables() -> dict[str, list[tuple[str, str]]]:
-    """system -> [(table, description)] for every dbt source whose asset key is `raw/<system>/…`."""
-    parsed = manifest()
-    tables: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for source in parsed["sources"].values():
-        key = source.get("config", {}).get("meta", {}).get("dagster", {}).get("asset_key") or []
-        if len(key) == 3 and key[0] == "raw":
-            tables[key[1]].append((key[2], source.get("description") or ""))
-    return {system: sorted(found) for system, found in sorted(tables.items())}
+    """system -> [(table, description)] for every landed table the dbt project reads."""
+    return {system: sorted(registry.modelled_tables()) for system, registry in sorted(registries().items())}
 
 
 def landing_asset(system: str, tables: list[tuple[str, str]]) -> dg.AssetsDefinition:
+    registry = registries()[system]
     specs = [
         dg.AssetSpec(
-            ["raw", system, table],
+            registry.asset_key(table),
             description=description,
             group_name=f"raw_{system}",
             kinds={"dlt", system},
@@ -75,7 +70,7 @@ def landing_asset(system: str, tables: list[tuple[str, str]]) -> dg.AssetsDefini
         for table, _ in tables:
             landed = summary.tables.get(table)
             yield dg.MaterializeResult(
-                asset_key=["raw", system, table],
+                asset_key=registry.asset_key(table),
                 metadata={
                     "new": landed.new if landed else 0,
                     "changed": landed.changed if landed else 0,

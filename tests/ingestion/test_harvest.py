@@ -29,13 +29,14 @@ from sandboxes.store import Store
 
 from core.errors import ConcordError
 from core.warehouse import Warehouse
+from ingestion import harvest
 from ingestion.config import HarvestConfig
-from ingestion.harvest.tables import CONTRACTS
-from ingestion.runner import SystemSummary, ingest
+from ingestion.harvest.tables import REGISTRY, format_timestamp
+from ingestion.runner import SystemSummary, ingest, make_pipeline
 from tests.ingestion.warehouse_state import differences
 
-TABLES = tuple(CONTRACTS)
-NEVER_RECONCILE: dict[str, timedelta | None] = {}
+TABLES = tuple(table.name for table in REGISTRY.tables)
+NEVER_RECONCILE: dict[str, timedelta | None] = dict.fromkeys(TABLES)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -214,9 +215,12 @@ def add_clients(store: Store, first_id: int, count: int, updated_at_ms: int) -> 
     return ids
 
 
+def attached(tmp_path: Path) -> dlt.Pipeline:
+    return dlt.attach(pipeline_name="concord_harvest_duckdb", pipelines_dir=str(tmp_path / "dlt"))
+
+
 def window_end(tmp_path: Path, table: str) -> datetime:
-    pipeline = dlt.attach(pipeline_name="concord_harvest_duckdb", pipelines_dir=str(tmp_path / "dlt"))
-    text = pipeline.state["sources"]["harvest"]["resources"][table]["updated_since"]
+    text = attached(tmp_path).state["sources"]["harvest"]["resources"][table]["window_end"]
     return datetime.fromisoformat(text)
 
 
@@ -243,7 +247,51 @@ def test_records_sharing_the_boundary_second_are_landed_once_each(sandbox_store:
     assert [i for (i,) in current] == sorted(versions(store)["clients"])
 
 
+def test_a_warehouse_landed_with_the_cursor_under_its_old_key_carries_on_incrementally(
+    sandbox_store: Store, start_sandboxes, tmp_path
+):
+    store = sandbox_store
+    cluster = start_sandboxes(systems=("harvest",))
+    config = harvest_config(cluster, reconcile_every=NEVER_RECONCILE)
+    second = store.now_ms() // 1000 * 1000
+    landed_before = add_clients(store, 1, 5, second - 1000)
+    run(tmp_path, config)
+    # The state as the source kept it before the sources shared one skeleton: Harvest's
+    # own stamp format under `updated_since`.
+    with attached(tmp_path).managed_state() as state:
+        for resource in state["sources"]["harvest"]["resources"].values():
+            end = datetime.fromisoformat(resource.pop("window_end"))
+            resource["updated_since"] = format_timestamp(end)
+    store.advance_clock(3_600_000)
+    added = add_clients(store, 100, 2, store.now_ms() // 1000 * 1000 - 1000)
+
+    resumed = run(tmp_path, config)
+
+    assert resumed.tables["clients"].new == len(added)
+    history = landed(tmp_path, "SELECT id, COUNT(*) FROM raw_harvest.clients_history GROUP BY id")
+    assert sorted(history) == [(i, 1) for i in sorted(landed_before + added)]  # nothing landed twice
+    clients_state = attached(tmp_path).state["sources"]["harvest"]["resources"]["clients"]
+    assert "updated_since" not in clients_state and "window_end" in clients_state
+
+
 # -- deletes ------------------------------------------------------------------------------------
+
+
+def test_a_load_a_killed_run_left_pending_lands_before_the_next_run_reconciles(small_firm, tmp_path) -> None:
+    store, cluster, ids = small_firm.store, small_firm.cluster, small_firm.ids
+    config = harvest_config(cluster)
+    run(tmp_path, config)
+    with api(cluster) as http:
+        entry = {"project_id": ids["project"], "task_id": ids["task"], "user_id": ids["user"]}
+        created = http.post("/time_entries", json=entry | {"spent_date": "2026-01-05", "hours": 2})
+        assert created.status_code == 201, created.text
+        # A run killed after its extract: the package and the local state are written, nothing loaded.
+        make_pipeline("harvest", warehouse(tmp_path), tmp_path / "dlt").extract(harvest.source(config))
+        assert http.delete(f"/time_entries/{created.json()['id']}").status_code == 200
+
+    run(tmp_path, config, reconcile_all=True)
+
+    assert differences(store, warehouse(tmp_path), systems=("harvest",)) == []
 
 
 def test_a_deleted_project_and_everything_under_it_are_marked_deleted_when_noticed(small_firm, tmp_path) -> None:

@@ -1,6 +1,7 @@
 """Compares what landed in the warehouse with what the sandboxes hold, table by table:
 the same live keys, each at the same version (a content hash over key and version), and
-soft-deleted Salesforce records marked deleted."""
+soft-deleted Salesforce records marked deleted. The tables are the registries' (each sandbox
+stores a table under the name the vendor's API gives it)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sandboxes.common.timefmt import parse_iso
 from sandboxes.store import Store
 
 from core.warehouse import Warehouse
+from ingestion.registry import registries
 
 
 @dataclass(frozen=True)
@@ -27,44 +29,16 @@ class Mapping:
 
 
 TABLES = [
-    *(
-        Mapping("salesforce", obj, landed, "Id", "id", "SystemModstamp")
-        for obj, landed in (
-            ("Account", "account"),
-            ("Opportunity", "opportunity"),
-            ("OpportunityLineItem", "opportunity_line_item"),
-            ("Contract", "contract"),
-            ("Contract_Rate__c", "contract_rate"),
-        )
-    ),
-    *(
-        Mapping("harvest", t, t, "id", "id", "updated_at")
-        for t in (
-            "clients",
-            "projects",
-            "tasks",
-            "users",
-            "task_assignments",
-            "user_assignments",
-            "time_entries",
-            "expenses",
-            "expense_categories",
-        )
-    ),
-    *(
-        Mapping("netsuite", t, t, "id", "id", "lastmodifieddate")
-        for t in (
-            "subsidiary",
-            "currency",
-            "term",
-            "customer",
-            "job",
-            "item",
-            "charge",
-            "transaction",
-            "transactionline",
-        )
-    ),
+    Mapping(
+        system,
+        table.vendor_name,
+        table.name,
+        registry.primary_key,
+        registry.primary_key.lower(),  # dlt's snake_case names
+        registry.cursor,
+    )
+    for system, registry in registries().items()
+    for table in registry.tables
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dagster as dg
 from sandboxes.settings import SYSTEMS
 
+from ingestion.registry import registries
 from orchestration.automation.jobs import nightly_job
 from orchestration.automation.schedules import loop_schedule, nightly_schedule
 from orchestration.definitions import defs
@@ -55,6 +56,15 @@ def test_every_landed_table_is_a_dlt_asset_feeding_the_model_and_every_sync_read
     for key in WRITE_BACK:
         systems = {parent.path[1] for parent in upstream(key) if parent.path[0] == "raw"}
         assert systems == set(SYSTEMS), key
+
+
+def test_the_landed_assets_are_the_registries_tables_under_their_keys() -> None:
+    declared = {
+        dg.AssetKey(registry.asset_key(table))
+        for registry in registries().values()
+        for table, _ in registry.modelled_tables()
+    }
+    assert declared == RAW
 
 
 def test_every_step_that_writes_the_warehouse_claims_the_warehouse_pool() -> None:
