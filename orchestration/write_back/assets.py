@@ -10,7 +10,7 @@ from orchestration.modelling.project import manifest
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 from reverse_etl import engine
 from reverse_etl.syncs import Sync, syncs
-from reverse_etl.targets import configured_targets
+from reverse_etl.targets import configured_target
 
 
 def modelled_syncs() -> list[Sync]:
@@ -40,7 +40,7 @@ def write_back_asset(sync: Sync, runs_after: Sync | None) -> dg.AssetsDefinition
         retry_policy=RETRY_POLICY,
     )
     def write_back(context: dg.AssetExecutionContext, concord: ConcordSettings) -> dg.MaterializeResult:
-        target = configured_targets()[sync.target]
+        target = configured_target(sync.target)
         results = engine.execute(concord.warehouse(), {sync.target: target}, [sync.name], on_progress=context.log.info)
         result = results[0] if results else engine.SyncResult(sync)
         metadata = {

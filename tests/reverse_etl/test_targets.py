@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sandboxes.common.faults import FaultRates
 
+from ingestion.config import HttpSettings
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
@@ -393,8 +394,12 @@ def test_netsuite_stays_under_the_concurrency_limit_and_backs_off_when_over_it(v
     ]
     writes = [update(cid, billing_city=f"City {round_}") for round_ in range(8) for cid in ids]
 
+    # Twelve in flight against five slots: each row may meet many 429s on a busy machine, so
+    # this target may retry longer than the fast test default before it must succeed.
+    patient = HttpSettings(max_attempts=40, backoff_factor=0.02, max_retry_delay_seconds=0.5, timeout_seconds=15)
+
     within = NetSuiteTarget(vendors.netsuite_config(), max_in_flight=4).write("customer", writes)
-    over = NetSuiteTarget(vendors.netsuite_config(), max_in_flight=12).write("customer", writes)
+    over = NetSuiteTarget(vendors.netsuite_config(http=patient), max_in_flight=12).write("customer", writes)
 
     assert_all_ok(within + over)
     assert {o.attempts for o in within} == {1}

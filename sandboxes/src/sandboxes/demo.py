@@ -17,6 +17,7 @@ from rich.table import Table
 from concord.cycles import CycleResult, dagster_home, run_cycle
 from concord.findings import findings
 from core.errors import ConcordError
+from core.settings import settings
 from core.systems import REGISTRY, SYSTEMS
 from core.warehouse import Warehouse
 from sandboxes.cli import ensure_firm
@@ -52,9 +53,9 @@ def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummar
     started = time.perf_counter()
     store, generated = ensure_firm(store_dir, "demo", seed, fresh)
     console.print(f"{'Generated' if generated else 'Reusing'} the demo firm (seed {seed}) in {store_dir}")
-    settings = SandboxSettings(store_dir=store_dir, ports={s: 0 for s in SYSTEMS})
+    sandbox_settings = SandboxSettings(store_dir=store_dir, ports={s: 0 for s in SYSTEMS})
     try:
-        cluster = SandboxCluster(settings=settings).start()
+        cluster = SandboxCluster(settings=sandbox_settings).start()
     except RuntimeError as exc:
         raise ConcordError(str(exc)) from exc
     # The demo hosts Concord in this process and points it at these sandboxes, and at nothing
