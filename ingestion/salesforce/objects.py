@@ -7,6 +7,7 @@ queryAll and from the 15-day deleted feed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ingestion.landing import TableContract
@@ -31,6 +32,15 @@ DATA_TYPES = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class SalesforceObject(LandedTable):
+    """An sObject Concord lands, and the custom fields the canonical model reads from it: an
+    org's administrator creates them (docs/connecting.md), `concord doctor` checks they exist.
+    The object itself is custom when its API name ends in `__c`."""
+
+    custom_fields: tuple[str, ...] = ()
+
+
 REGISTRY = SystemRegistry(
     system=SYSTEM,
     description=(
@@ -41,37 +51,58 @@ REGISTRY = SystemRegistry(
     primary_key=PRIMARY_KEY,
     cursor=CURSOR,
     tables=(
-        LandedTable(
+        SalesforceObject(
             name="account",
             api_name="Account",
             description="Accounts (customers and prospects).",
             reconcile_every=DAILY,
+            custom_fields=(
+                "Tax_ID__c",
+                "Payment_Terms__c",
+                "Region__c",
+                "NetSuite_Customer_Id__c",
+                "Harvest_Client_Id__c",
+                "Concord_Golden_Id__c",
+                "AR_Balance__c",
+                "Invoice_Status__c",
+            ),
         ),
-        LandedTable(
+        SalesforceObject(
             name="opportunity",
             api_name="Opportunity",
             description="Opportunities (deals), with the stage they are in.",
             history_description="Every landed version of each opportunity.",
             reconcile_every=DAILY,
+            custom_fields=(
+                "Service_Line__c",
+                "Legal_Entity__c",
+                "Opportunity_Number__c",
+                "Harvest_Project_Id__c",
+                "NetSuite_Project_Id__c",
+                "Delivery_Status__c",
+            ),
         ),
-        LandedTable(
+        SalesforceObject(
             name="opportunity_line_item",
             api_name="OpportunityLineItem",
             description="Opportunity products (sold roles, hours and prices).",
             reconcile_every=DAILY,
+            custom_fields=("Role__c",),
         ),
-        LandedTable(
+        SalesforceObject(
             name="contract",
             api_name="Contract",
             description="Contracts signed for won opportunities.",
             reconcile_every=DAILY,
+            custom_fields=("Opportunity__c", "Legal_Entity__c", "Payment_Terms__c"),
         ),
-        LandedTable(
+        SalesforceObject(
             name="contract_rate",
             api_name="Contract_Rate__c",
             description="Contract rate cards (custom object Contract_Rate__c), one rate per role and amendment.",
             history_description="Every landed version of each contract rate.",
             reconcile_every=DAILY,
+            custom_fields=("Contract__c", "Role__c", "Rate__c", "Effective_Date__c", "Amendment_Number__c"),
         ),
     ),
 )
