@@ -10,6 +10,7 @@ from rich.console import Console
 
 from concord import sync_cli
 from concord.build_cli import build_command
+from concord.doctor_cli import doctor_command
 from concord.ingest_cli import ingest_command
 from core.errors import ConcordError
 
@@ -22,6 +23,7 @@ cli = typer.Typer(
 )
 cli.command(name="ingest")(ingest_command)
 cli.command(name="build")(build_command)
+cli.command(name="doctor")(doctor_command)
 cli.add_typer(sync_cli.app, name="sync")
 
 

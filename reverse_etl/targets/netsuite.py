@@ -88,6 +88,18 @@ CHARGE_KINDS: dict[str, tuple[dict[str, tuple[str, str]], dict[str, str]]] = {
 RECORD_TYPES = {"customer": "customer", "time_entry": "charge", "expense": "charge"}
 
 
+def record_fields(entity: str, fields: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The record type an entity is written to and the record fields `fields` become there
+    (the record API's names; SuiteQL knows the same fields in lower case)."""
+    if entity == "customer":
+        mapping = {**TEXT_FIELDS, **REFERENCE_FIELDS}
+        names = [mapping[f] for f in fields if f in mapping]
+    else:
+        charge_mapping, _ = CHARGE_KINDS[entity]
+        names = [charge_mapping[f][0] for f in fields if f in charge_mapping]
+    return RECORD_TYPES[entity], list(dict.fromkeys(names))
+
+
 def _error_detail(response: requests.Response) -> str:
     """NetSuite's `o:errorDetails` as one line (`CODE: detail`), or the raw body."""
     body = json_body(response)

@@ -34,6 +34,8 @@ class SalesforceSettings:
     session_timeout_seconds: float = 7200.0  # idle time after which a token is refused
     max_open_cursors: int = 10  # per Salesforce user; opening another releases the oldest
     cursor_ttl_seconds: float = 900.0  # a query locator expires after 15 idle minutes
+    # Custom fields describe leaves out ('Account.Tax_ID__c'): an org not yet set up for Concord.
+    fields_not_created: tuple[str, ...] = ()
 
 
 @dataclass

@@ -67,7 +67,7 @@ def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector)
     app.include_router(composite.router(store))
     # Before records: `sobjects/{Obj}/deleted` must win over `sobjects/{Obj}/{id}`.
     app.include_router(deleted.router(store))
-    app.include_router(records.router(store))
+    app.include_router(records.router(store, config.fields_not_created))
     install_handlers(app)
     app.add_middleware(ApiGateway, sessions=sessions, usage=usage, latest_version=config.api_version)
     admin.install(app, injector, fault_response)

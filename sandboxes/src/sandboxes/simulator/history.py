@@ -297,8 +297,14 @@ class HistoryWriter:
                     "default_hourly_rate": role.rates[consultant.entity.currency],
                     "cost_rate": role.cost[consultant.entity.currency],
                     "roles": json.dumps([consultant.role, consultant.entity.region]),
+                    # Partners administer the account (every Harvest account has an
+                    # administrator; the integration's token is one of theirs).
                     "access_roles": json.dumps(
-                        ["manager"] if consultant.role in ("Partner", "Principal") else ["member"]
+                        ["administrator"]
+                        if consultant.role == "Partner"
+                        else ["manager"]
+                        if consultant.role == "Principal"
+                        else ["member"]
                     ),
                     "created_at": created,
                     "updated_at": created,
