@@ -82,9 +82,7 @@ def test_a_refused_login_says_what_to_check_and_stops_that_systems_checks(
 def test_a_host_that_does_not_answer_is_named(firm_dir: Path, start_sandboxes: StartSandboxes) -> None:
     cluster = start_sandboxes(systems=("netsuite",), store_dir=firm_dir)
 
-    result = doctor(
-        cluster, "--system", "netsuite", SOURCES__NETSUITE__BASE_URL="http://127.0.0.1:9/services/rest"
-    )
+    result = doctor(cluster, "--system", "netsuite", SOURCES__NETSUITE__BASE_URL="http://127.0.0.1:9/services/rest")
 
     assert result.returncode == 2
     [failure] = lines(result, "netsuite")

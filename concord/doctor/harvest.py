@@ -43,7 +43,7 @@ def checks() -> Iterator[Finding]:
     writes = sent_fields(SYSTEM)
     if writes:
         entities = ", ".join(sorted(writes))
-        if "administrator" in roles or MANAGER_WRITING_ROLES <= roles:
+        if "administrator" in roles or roles >= MANAGER_WRITING_ROLES:
             yield Finding(
                 SYSTEM, "write", True, f"{name} may create and edit {entities} (roles: {', '.join(sorted(roles))})"
             )
