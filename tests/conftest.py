@@ -114,6 +114,17 @@ def postgres_demo_firm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lan
         yield land_firm(root, Warehouse(kind="postgres", postgres_dsn=dsn))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked `minutes(n)` run first, longest first: handed out last, one of them would
+    keep a worker busy for minutes after the other has finished everything else."""
+
+    def minutes(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("minutes")
+        return marker.args[0] if marker else 0
+
+    items.sort(key=minutes, reverse=True)
+
+
 @pytest.fixture(autouse=True)
 def fresh_settings() -> Iterator[None]:
     """Concord reads its settings once per process; a test that sets the environment gets

@@ -14,6 +14,8 @@ import dagster as dg
 import pytest
 from dagster._core.instance.ref import InstanceRef
 
+pytestmark = pytest.mark.minutes(8)  # about this many on two cores
+
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
 
 

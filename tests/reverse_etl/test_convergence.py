@@ -24,6 +24,8 @@ from reverse_etl.targets.netsuite import NetSuiteTarget
 from reverse_etl.targets.salesforce import SalesforceTarget
 from tests.firm import LandedFirm, configs, firm_copy, served
 
+pytestmark = pytest.mark.minutes(5)  # about this many on two cores
+
 SYNCS = None  # every sync the ownership file derives
 
 

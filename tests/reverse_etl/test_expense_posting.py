@@ -25,6 +25,8 @@ from reverse_etl.targets.netsuite import NetSuiteTarget
 from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
 
+pytestmark = pytest.mark.minutes(4)  # about this many on two cores
+
 SYNC = "netsuite__expenses"
 UNMAPPED_CATEGORY = "Client Gifts"
 NEW_AMOUNT = 212.4

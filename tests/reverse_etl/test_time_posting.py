@@ -26,6 +26,8 @@ from reverse_etl.targets.netsuite import NetSuiteTarget
 from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
 
+pytestmark = pytest.mark.minutes(4)  # about this many on two cores
+
 SYNC = "netsuite__time_entries"
 UNMAPPED_TASK = "Solution Architect"
 RATE_OFF_BY = 17.5

@@ -9,8 +9,12 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+import pytest
+
 from core.dbt import build
 from tests.firm import LandedFirm, built_copy
+
+pytestmark = pytest.mark.minutes(4)  # about this many on two cores
 
 # Which check and field catches each kind of customer drift the simulator injects.
 DRIFT_CHECKS = {

@@ -8,12 +8,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from sandboxes.store import Store
 
 from core.dbt import DbtResult, build
 from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from tests.firm import LandedFirm, configs, firm_copy, served
+
+pytestmark = pytest.mark.minutes(3)  # about this many on two cores
 
 FACTS = {
     "canonical.time_entries": "time_entry_id",
