@@ -3,12 +3,14 @@ check, and the fields the ownership file sends each system."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import requests
 
 from concord.doctor import Finding, Stop
 from ingestion.config import HttpSettings
+from ingestion.http import SourceFatalError
 from reverse_etl.syncs import syncs
 
 # A doctor answers in seconds: two attempts, short timeouts (a run is more patient).
@@ -34,6 +36,15 @@ def reachable(system: str, base_url: str, verify: str | bool = True) -> Finding:
             )
         ) from None
     return Finding(system, "reachable", True, f"{host} answers (HTTP {response.status_code})")
+
+
+def logged_in(system: str, login: Callable[[], object], detail: str) -> Finding:
+    """Runs the connector's own login; a refusal stops the system's checks with its message."""
+    try:
+        login()
+    except SourceFatalError as exc:
+        raise Stop(Finding(system, "login", False, str(exc))) from None
+    return Finding(system, "login", True, detail)
 
 
 def sent_fields(system: str) -> dict[str, tuple[str, ...]]:

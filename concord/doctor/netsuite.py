@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from concord.doctor import Finding, Stop
-from concord.doctor.common import DOCTOR_HTTP, reachable, sent_fields
+from concord.doctor.common import DOCTOR_HTTP, logged_in, reachable, sent_fields
 from ingestion.config import NetSuiteConfig
 from ingestion.http import SourceFatalError
 from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
@@ -21,11 +21,7 @@ def checks() -> Iterator[Finding]:
     config = NetSuiteConfig.resolve(http=DOCTOR_HTTP)
     yield reachable(SYSTEM, config.base_url)
     client = NetSuiteClient(config)
-    try:
-        client.fetch_token()
-    except SourceFatalError as exc:
-        raise Stop(Finding(SYSTEM, "login", False, str(exc))) from None
-    yield Finding(SYSTEM, "login", True, f"OAuth 2.0 token for integration {config.client_id}")
+    yield logged_in(SYSTEM, client.fetch_token, f"OAuth 2.0 token for integration {config.client_id}")
     try:
         client.suiteql("SELECT id FROM currency FETCH FIRST 1 ROWS ONLY", limit=1)
     except (SourceFatalError, SuiteQLError) as exc:

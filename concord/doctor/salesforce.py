@@ -8,10 +8,9 @@ from typing import Any
 
 import requests
 
-from concord.doctor import Finding, Stop
-from concord.doctor.common import DOCTOR_HTTP, reachable, sent_fields
+from concord.doctor import Finding
+from concord.doctor.common import DOCTOR_HTTP, logged_in, reachable, sent_fields
 from ingestion.config import SalesforceConfig
-from ingestion.http import SourceFatalError
 from ingestion.salesforce.client import SalesforceClient
 from ingestion.salesforce.objects import REGISTRY
 from reverse_etl.targets.salesforce import ENTITIES
@@ -24,11 +23,7 @@ def checks() -> Iterator[Finding]:
     config = SalesforceConfig.resolve(http=DOCTOR_HTTP)
     yield reachable(SYSTEM, config.base_url)
     client = SalesforceClient(config)
-    try:
-        client.login()
-    except SourceFatalError as exc:
-        raise Stop(Finding(SYSTEM, "login", False, str(exc))) from None
-    yield Finding(SYSTEM, "login", True, f"{login_flow(config)} as {config.username or 'the run-as user'}")
+    yield logged_in(SYSTEM, client.login, f"{login_flow(config)} as {config.username or 'the run-as user'}")
     yield _api_version(client)
     described = _Describe(client)
     for table in REGISTRY.tables:
