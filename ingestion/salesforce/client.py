@@ -37,18 +37,20 @@ JWT_LIFETIME_SECONDS = 180  # Salesforce wants the assertion's exp within about 
 # What to check when the org refuses a flow's login (the settings it used, and the org's side).
 FLOW_HINTS = {
     "jwt_bearer": (
-        "check SOURCES__SALESFORCE__CLIENT_ID (the connected app's consumer key), __USERNAME (a user "
-        "pre-authorized for the app), __PRIVATE_KEY or __PRIVATE_KEY_PATH (the key of the certificate "
-        "uploaded to the app) and __LOGIN_URL (https://login.salesforce.com, or https://test.salesforce.com "
-        "for a sandbox org)"
+        "check SOURCES__SALESFORCE__CLIENT_ID (the connected app's consumer key), SOURCES__SALESFORCE__USERNAME "
+        "(a user pre-authorized for the app), SOURCES__SALESFORCE__PRIVATE_KEY or SOURCES__SALESFORCE__PRIVATE_KEY_PATH "
+        "(the key of the certificate uploaded to the app) and SOURCES__SALESFORCE__LOGIN_URL "
+        "(https://login.salesforce.com, or https://test.salesforce.com for a sandbox org)"
     ),
     "client_credentials": (
-        "check SOURCES__SALESFORCE__CLIENT_ID and __CLIENT_SECRET, that __BASE_URL is the org's My Domain, "
-        "and that the connected app enables the client credentials flow with a run-as user"
+        "check SOURCES__SALESFORCE__CLIENT_ID and SOURCES__SALESFORCE__CLIENT_SECRET, that "
+        "SOURCES__SALESFORCE__BASE_URL is the org's My Domain, and that the connected app enables the "
+        "client credentials flow with a run-as user"
     ),
     "password": (
-        "check SOURCES__SALESFORCE__CLIENT_ID, __CLIENT_SECRET, __USERNAME, __PASSWORD (with the security "
-        "token) and __BASE_URL, and that the org allows the OAuth username-password flow"
+        "check SOURCES__SALESFORCE__CLIENT_ID, SOURCES__SALESFORCE__CLIENT_SECRET, SOURCES__SALESFORCE__USERNAME, "
+        "SOURCES__SALESFORCE__PASSWORD (with the security token) and SOURCES__SALESFORCE__BASE_URL, and that "
+        "the org allows the OAuth username-password flow"
     ),
 }
 # Compound fields repeat their components (BillingAddress = BillingStreet, BillingCity, ...);

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sandboxes.common import ids, timefmt
 from sandboxes.common.faults import FaultRates
+from sandboxes.salesforce.keys import jwt_bearer_form
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SalesforceSettings
 from sandboxes.simulator import generate, tick
@@ -55,12 +56,10 @@ class Org:
 
     def api(self) -> httpx.Client:
         """An authenticated client for writing to the org as a user would."""
-        s = self.cluster.settings.salesforce
-        base = self.cluster.url("salesforce")
-        form = {"grant_type": "password", "client_id": s.client_id, "client_secret": s.client_secret}
-        token = httpx.post(
-            f"{base}/services/oauth2/token", data=form | {"username": s.username, "password": s.password}
-        )
+        sf = self.cluster.describe()["salesforce"]
+        base = sf["base_url"]
+        form = jwt_bearer_form(sf["private_key_path"], sf["client_id"], sf["username"], base)
+        token = httpx.post(f"{base}/services/oauth2/token", data=form)
         return httpx.Client(
             base_url=f"{base}{API}", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
         )
@@ -310,8 +309,8 @@ def test_429s_and_5xxs_are_retried_to_an_exact_load(firm: Org) -> None:
     assert differences(firm.store, firm.warehouse, systems=("salesforce",)) == []
 
 
-def test_a_wrong_password_stops_the_run_with_a_one_line_message(firm: Org) -> None:
-    config = SalesforceConfig(**{**firm.cluster.source_settings()["salesforce"], "password": "not-it"})
+def test_a_refused_login_stops_the_run_with_a_one_line_message(firm: Org) -> None:
+    config = SalesforceConfig(**{**firm.cluster.source_settings()["salesforce"], "username": "nobody@concord.sandbox"})
     with pytest.raises(ConcordError) as error:
         ingest(
             systems=("salesforce",),

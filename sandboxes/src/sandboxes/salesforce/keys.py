@@ -79,3 +79,26 @@ def ensure_key_pair(store_dir: Path | str) -> JwtKeyFiles:
     _write_private(files.private_key, private_key_pem(key))
     _write_private(files.certificate, self_signed_certificate(key))
     return files
+
+
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+def jwt_bearer_form(
+    private_key_path: Path | str,
+    client_id: str,
+    username: str,
+    audience: str,
+    lifetime_seconds: int = 180,
+    **claims: object,
+) -> dict[str, str]:
+    """The token request form of the JWT bearer flow, signed with the store's private key:
+    for scripts and tests that need a session on the sandbox without Concord's connector.
+    `claims` replace or add JWT claims (e.g. `exp=` in the past)."""
+    import time
+
+    import jwt
+
+    payload = {"iss": client_id, "sub": username, "aud": audience, "exp": int(time.time()) + lifetime_seconds, **claims}
+    assertion = jwt.encode(payload, Path(private_key_path).read_text(), algorithm="RS256")
+    return {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
