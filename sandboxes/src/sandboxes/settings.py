@@ -61,6 +61,12 @@ class HarvestSettings:
     rate_limit_window_seconds: float = 15.0
     rate_limit_enabled: bool = True
     authenticated_user_id: int | None = None  # the token's user; None: the first administrator
+    # An OAuth2 application (Harvest ID > Developers) and the refresh token its authorization
+    # code was exchanged for; access tokens from `POST /api/v2/oauth2/token` expire.
+    oauth_client_id: str = field(default_factory=lambda: _env("HARVEST_OAUTH_CLIENT_ID", "concord-harvest-oauth"))
+    oauth_client_secret: str = field(default_factory=lambda: _env("HARVEST_OAUTH_CLIENT_SECRET", "hv-oauth-secret"))
+    oauth_refresh_token: str = field(default_factory=lambda: _env("HARVEST_REFRESH_TOKEN", "harvest-sandbox-refresh"))
+    oauth_access_token_ttl_seconds: float = 1_209_600.0  # [unverified] 14 days
     company_name: str = "Concord Consulting"
 
 
