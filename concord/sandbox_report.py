@@ -5,6 +5,7 @@ the ingestion registries declare."""
 from __future__ import annotations
 
 import httpx
+from sandboxes.salesforce.keys import jwt_bearer_form
 
 from ingestion.registry import registry
 
@@ -19,16 +20,8 @@ def _client(verify: str | bool) -> httpx.Client:
 
 def salesforce_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
     with _client(verify) as http:
-        token = http.post(
-            info["token_url"],
-            data={
-                "grant_type": "password",
-                "client_id": info["client_id"],
-                "client_secret": info["client_secret"],
-                "username": info["username"],
-                "password": info["password"],
-            },
-        )
+        form = jwt_bearer_form(info["private_key_path"], info["client_id"], info["username"], info["base_url"])
+        token = http.post(info["token_url"], data=form)
         token.raise_for_status()
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
         base = f"{info['base_url']}/services/data/v{info['api_version']}"

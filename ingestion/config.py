@@ -23,9 +23,10 @@ Config = TypeVar("Config")
 def resolve_config(cls: type[Config], system: str, secrets: tuple[str, ...], **overrides: Any) -> Config:
     """`cls` filled from dlt's `sources.<system>.*` values over its defaults, then `overrides`.
     Only fields of plain types (text, numbers) are read from config; `secrets` name the ones
-    read from the secrets providers, and every field whose default is empty text must be set."""
+    read from the secrets providers. Which settings must be set is the class's
+    `missing_settings()` if it has one (settings that depend on a chosen auth flow), else
+    every field whose default is empty text."""
     values: dict[str, Any] = {}
-    missing = []
     for spec in fields(cls):  # type: ignore[arg-type]
         if spec.name in overrides or spec.type not in ("str", "int", "float"):
             continue
@@ -33,15 +34,19 @@ def resolve_config(cls: type[Config], system: str, secrets: tuple[str, ...], **o
         value = provider.get(f"sources.{system}.{spec.name}")
         if value not in (None, ""):
             values[spec.name] = {"str": str, "int": int, "float": float}[spec.type](value)
-        elif spec.default == "":
-            missing.append(spec.name)
+    config = cls(**{**values, **overrides})
+    checker = getattr(config, "missing_settings", None)
+    if checker is not None:
+        missing = list(checker())
+    else:
+        missing = [spec.name for spec in fields(cls) if spec.default == "" and getattr(config, spec.name) == ""]  # type: ignore[arg-type]
     if missing:
         names = ", ".join(f"SOURCES__{system.upper()}__{name.upper()}" for name in missing)
         raise ConcordError(
             f"{system} is not configured: set {names} (or sources.{system}.* in .dlt/secrets.toml; "
             "`concord sandbox up` writes the local sandboxes' values there)"
         )
-    return cls(**{**values, **overrides})
+    return config
 
 
 @dataclass
@@ -55,14 +60,36 @@ class HttpSettings:
     verify: str | bool = True  # a CA bundle path for the sandboxes' --tls mode
 
 
+SALESFORCE_AUTH_FLOWS = ("jwt_bearer", "client_credentials", "password")
+SALESFORCE_SECRETS = ("client_id", "client_secret", "username", "password", "private_key", "private_key_path")
+
+
 @dataclass
 class SalesforceConfig:
-    base_url: str = ""  # https://yourdomain.my.salesforce.com
+    """How Concord logs in to the org (`auth_flow`) and reads it.
+
+    - `jwt_bearer` (default): a JWT signed with the private key of the certificate uploaded
+      to the connected app; needs `client_id` (the consumer key), `username` (the
+      integration user, pre-authorized for the app) and `private_key` (PEM text) or
+      `private_key_path`. `login_url` is both the token endpoint's host and the JWT's `aud`.
+    - `client_credentials`: `client_id` and `client_secret` against the org's My Domain
+      (`base_url`); the token runs as the connected app's run-as user.
+    - `password` (blocked by default in new orgs; only when chosen): `base_url`,
+      `client_id`, `client_secret`, `username` and `password` (+ security token).
+
+    API calls go to the `instance_url` the login answers with.
+    """
+
+    base_url: str = ""  # My Domain, https://yourdomain.my.salesforce.com (client_credentials, password)
+    auth_flow: str = "jwt_bearer"
+    login_url: str = "https://login.salesforce.com"  # https://test.salesforce.com for sandbox orgs
     api_version: str = "62.0"
     client_id: str = ""
     client_secret: str = ""
     username: str = ""
     password: str = ""
+    private_key: str = ""  # PEM text of the connected app certificate's private key
+    private_key_path: str = ""  # ... or the path of a PEM file holding it
     batch_size: int = 2000
     # Windows end this long before the server's clock, for records committed late with an
     # earlier SystemModstamp (0 against the sandboxes; a few seconds against a busy org).
@@ -72,18 +99,44 @@ class SalesforceConfig:
     reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     http: HttpSettings = field(default_factory=HttpSettings)
 
+    def missing_settings(self) -> list[str]:
+        """The settings the chosen flow needs that are not set (`auth_flow` itself if unknown)."""
+        if self.auth_flow not in SALESFORCE_AUTH_FLOWS:
+            return ["auth_flow"]
+        needed = {
+            "jwt_bearer": ("client_id", "username", "login_url"),
+            "client_credentials": ("base_url", "client_id", "client_secret"),
+            "password": ("base_url", "client_id", "client_secret", "username", "password"),
+        }[self.auth_flow]
+        missing = [name for name in needed if not getattr(self, name)]
+        if self.auth_flow == "jwt_bearer" and not (self.private_key or self.private_key_path):
+            missing.append("private_key")  # or private_key_path
+        return missing
+
     @classmethod
     def resolve(cls, **overrides: Any) -> SalesforceConfig:
-        return resolve_config(
-            cls, "salesforce", secrets=("client_id", "client_secret", "username", "password"), **overrides
-        )
+        return resolve_config(cls, "salesforce", secrets=SALESFORCE_SECRETS, **overrides)
+
+
+HARVEST_TOKEN_URL = "https://id.getharvest.com/api/v2/oauth2/token"
 
 
 @dataclass
 class HarvestConfig:
+    """Harvest's personal access token, or an OAuth 2.0 (authorization code) access token
+    with its `refresh_token`, `client_id` and `client_secret`: then an expired token (a 401,
+    or `token_expires_at` passed) is refreshed at `token_url` and the request retried once.
+    The refreshed tokens are kept in memory only; a long-lived deployment stores the
+    refresh token in its secret store."""
+
     base_url: str = ""  # https://api.harvestapp.com/v2
     access_token: str = ""
     account_id: str = ""
+    refresh_token: str = ""
+    client_id: str = ""  # the OAuth2 application's (Harvest ID > Developers)
+    client_secret: str = ""
+    token_url: str = HARVEST_TOKEN_URL
+    token_expires_at: float = 0.0  # the access token's expiry (epoch seconds; 0: unknown)
     user_agent: str = "Concord ingestion (data-team@example.com)"
     per_page: int = 2000
     window_lag_seconds: float = 0.0  # end each window this far behind the server's clock
@@ -93,9 +146,26 @@ class HarvestConfig:
     reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     http: HttpSettings = field(default_factory=HttpSettings)
 
+    @property
+    def refreshable(self) -> bool:
+        return bool(self.refresh_token)
+
+    def missing_settings(self) -> list[str]:
+        missing = [name for name in ("base_url", "account_id") if not getattr(self, name)]
+        if self.refresh_token:
+            missing += [name for name in ("client_id", "client_secret", "token_url") if not getattr(self, name)]
+        elif not self.access_token:
+            missing.append("access_token")  # or refresh_token with client_id and client_secret
+        return missing
+
     @classmethod
     def resolve(cls, **overrides: Any) -> HarvestConfig:
-        return resolve_config(cls, "harvest", secrets=("access_token", "account_id"), **overrides)
+        return resolve_config(
+            cls,
+            "harvest",
+            secrets=("access_token", "account_id", "refresh_token", "client_id", "client_secret"),
+            **overrides,
+        )
 
 
 @dataclass

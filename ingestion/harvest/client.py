@@ -1,6 +1,7 @@
 """The Harvest v2 HTTP client: the account headers, the server's clock, and list paging.
 
-Every request carries `Authorization: Bearer`, `Harvest-Account-Id` and a `User-Agent`
+Every request carries `Authorization: Bearer` (a personal access token, or an OAuth access
+token refreshed as `harvest/auth.py` describes), `Harvest-Account-Id` and a `User-Agent`
 (Harvest answers a request without one with a 400). Retries of 429 (`Retry-After`), 5xx,
 timeouts and dropped connections are the shared session's (`ingestion.http`); a 401/403
 stops the run with a SourceFatalError.
@@ -23,6 +24,7 @@ import orjson
 import requests
 
 from ingestion.config import HarvestConfig
+from ingestion.harvest.auth import HarvestTokens
 from ingestion.harvest.tables import SYSTEM
 from ingestion.http import check, session
 from ingestion.landing import now_utc
@@ -59,15 +61,22 @@ class HarvestClient:
         self.session = session(
             config.http,
             {
-                "Authorization": f"Bearer {config.access_token}",
                 "Harvest-Account-Id": str(config.account_id),
                 "User-Agent": config.user_agent,
                 "Accept": "application/json",
             },
         )
+        self.tokens = HarvestTokens(config, self.session)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
-        return check(self.session.get(url, params=params), SYSTEM)
+        """GET with the current token; an OAuth token that is due, or refused with a 401, is
+        refreshed and the request sent once more."""
+        token = self.tokens.refresh() if self.tokens.due() else self.tokens.access_token
+        response = self.session.get(url, params=params, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code == 401 and self.tokens.refreshable:
+            token = self.tokens.refresh(refused=token)
+            response = self.session.get(url, params=params, headers={"Authorization": f"Bearer {token}"})
+        return check(response, SYSTEM)
 
     def clock(self) -> datetime:
         """Harvest's time now, from the cheapest authenticated request (`/company`); also

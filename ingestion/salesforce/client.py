@@ -1,6 +1,11 @@
 """Salesforce REST calls the source needs: OAuth login, the server's clock, describe,
 queryAll pages and the deleted feed, with Salesforce's fatal errors told apart.
 
+Login is by the configured flow (`auth_flow`): the JWT bearer flow (default; a JWT signed
+with the connected app certificate's private key, posted to `login_url`), the client
+credentials flow (consumer key and secret at the org's My Domain) or, only when chosen, the
+username-password flow. API calls go to the `instance_url` the login answers with.
+
 Transient failures (429, 5xx, timeouts, dropped connections) are retried by the shared
 session. What retrying cannot fix stops the run with a SourceFatalError saying what to do:
 a refused login, an exhausted daily API allowance (403 REQUEST_LIMIT_EXCEEDED), and a
@@ -11,11 +16,14 @@ merely expired during a long run is renewed once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
+import jwt
 import orjson
 import requests
 
@@ -24,6 +32,27 @@ from ingestion.http import SourceFatalError, check, session
 
 SYSTEM = "salesforce"
 SECRETS_HINT = "check sources.salesforce.* in .dlt/secrets.toml or the SOURCES__SALESFORCE__* environment variables"
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+JWT_LIFETIME_SECONDS = 180  # Salesforce wants the assertion's exp within about 3 minutes
+# What to check when the org refuses a flow's login (the settings it used, and the org's side).
+FLOW_HINTS = {
+    "jwt_bearer": (
+        "check SOURCES__SALESFORCE__CLIENT_ID (the connected app's consumer key), SOURCES__SALESFORCE__USERNAME "
+        "(a user pre-authorized for the app), SOURCES__SALESFORCE__PRIVATE_KEY or SOURCES__SALESFORCE__PRIVATE_KEY_PATH "
+        "(the key of the certificate uploaded to the app) and SOURCES__SALESFORCE__LOGIN_URL "
+        "(https://login.salesforce.com, or https://test.salesforce.com for a sandbox org)"
+    ),
+    "client_credentials": (
+        "check SOURCES__SALESFORCE__CLIENT_ID and SOURCES__SALESFORCE__CLIENT_SECRET, that "
+        "SOURCES__SALESFORCE__BASE_URL is the org's My Domain, and that the connected app enables the "
+        "client credentials flow with a run-as user"
+    ),
+    "password": (
+        "check SOURCES__SALESFORCE__CLIENT_ID, SOURCES__SALESFORCE__CLIENT_SECRET, SOURCES__SALESFORCE__USERNAME, "
+        "SOURCES__SALESFORCE__PASSWORD (with the security token) and SOURCES__SALESFORCE__BASE_URL, and that "
+        "the org allows the OAuth username-password flow"
+    ),
+}
 # Compound fields repeat their components (BillingAddress = BillingStreet, BillingCity, ...);
 # base64 bodies are fetched one record at a time. Neither belongs in a bulk extract.
 SKIPPED_FIELD_TYPES = frozenset({"address", "location", "base64"})
@@ -58,6 +87,86 @@ def _error_codes(response: requests.Response) -> set[str]:
     return {str(e.get("errorCode")) for e in _errors(response)}
 
 
+def _private_key(config: SalesforceConfig) -> str:
+    if config.private_key:
+        return config.private_key
+    try:
+        return Path(config.private_key_path).read_text()
+    except OSError as exc:
+        raise SourceFatalError(
+            f"Salesforce's JWT private key cannot be read ({exc.strerror}: {config.private_key_path}); "
+            "check SOURCES__SALESFORCE__PRIVATE_KEY_PATH"
+        ) from None
+
+
+def jwt_assertion(config: SalesforceConfig, now: float | None = None) -> str:
+    """The JWT bearer assertion: iss = consumer key, sub = username, aud = the login URL,
+    exp a few minutes ahead; RS256-signed with the connected app certificate's private key."""
+    issued = time.time() if now is None else now
+    claims = {
+        "iss": config.client_id,
+        "sub": config.username,
+        "aud": config.login_url.rstrip("/"),
+        "exp": int(issued) + JWT_LIFETIME_SECONDS,
+    }
+    try:
+        return jwt.encode(claims, _private_key(config), algorithm="RS256")
+    except (ValueError, TypeError, jwt.PyJWTError) as exc:
+        setting = "PRIVATE_KEY" if config.private_key else "PRIVATE_KEY_PATH"
+        raise SourceFatalError(
+            f"Salesforce's JWT private key is not a usable RSA key in PEM form ({type(exc).__name__}); "
+            f"check SOURCES__SALESFORCE__{setting}"
+        ) from None
+
+
+def salesforce_login(config: SalesforceConfig, http: requests.Session) -> tuple[str, str]:
+    """(access token, instance URL) from the org's token endpoint by `config.auth_flow`.
+    The one login of the connector and the write-back target. A refused login is a one-line
+    SourceFatalError with Salesforce's error and the settings to check; secrets never appear
+    in it or in the log."""
+    flow = config.auth_flow
+    if flow == "jwt_bearer":
+        url = f"{config.login_url.rstrip('/')}/services/oauth2/token"
+        form = {"grant_type": JWT_BEARER_GRANT, "assertion": jwt_assertion(config)}
+    elif flow == "client_credentials":
+        url = f"{config.base_url.rstrip('/')}/services/oauth2/token"
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": config.client_id,
+            "client_secret": config.client_secret,
+        }
+    elif flow == "password":
+        url = f"{config.base_url.rstrip('/')}/services/oauth2/token"
+        form = {
+            "grant_type": "password",
+            "client_id": config.client_id,
+            "client_secret": config.client_secret,
+            "username": config.username,
+            "password": config.password,
+        }
+    else:
+        raise SourceFatalError(
+            f"SOURCES__SALESFORCE__AUTH_FLOW is {flow!r}; use jwt_bearer, client_credentials or password"
+        )
+    log.info("Logging in to Salesforce at %s (%s flow)", url, flow)
+    response = http.post(url, data=form)
+    if response.status_code in (400, 401, 403):
+        try:
+            body = orjson.loads(response.content)
+            reason = f"{body.get('error')}: {body.get('error_description')}"
+        except (orjson.JSONDecodeError, AttributeError):
+            reason = f"HTTP {response.status_code}: {response.text[:200]}"
+        raise SourceFatalError(f"Salesforce refused the {flow} login at {url} ({reason}); {FLOW_HINTS[flow]}")
+    try:
+        body = orjson.loads(check(response, SYSTEM).content)
+    except orjson.JSONDecodeError as exc:
+        raise SourceFatalError(f"Salesforce's token response from {url} is not JSON ({exc})") from None
+    try:
+        return body["access_token"], body["instance_url"].rstrip("/")
+    except (KeyError, TypeError, AttributeError):
+        raise SourceFatalError(f"Salesforce's token response from {url} has no access_token/instance_url") from None
+
+
 class SalesforceClient:
     """One run's connection: logs in lazily, renews an expired session once."""
 
@@ -77,28 +186,8 @@ class SalesforceClient:
         return self._instance_url
 
     def login(self) -> None:
-        c = self.config
-        url = f"{c.base_url.rstrip('/')}/services/oauth2/token"
-        form = {
-            "grant_type": "password",
-            "client_id": c.client_id,
-            "client_secret": c.client_secret,
-            "username": c.username,
-            "password": c.password,
-        }
-        response = self.http.post(url, data=form)
-        if response.status_code in (400, 401, 403):
-            try:
-                body = orjson.loads(response.content)
-                reason = f"{body.get('error')}: {body.get('error_description')}"
-            except (orjson.JSONDecodeError, AttributeError):
-                reason = response.text[:200]
-            raise SourceFatalError(f"Salesforce refused the login at {url} ({reason}); {SECRETS_HINT}")
-        body = self._json(check(response, SYSTEM), url)
-        try:
-            token, self._instance_url = body["access_token"], body["instance_url"].rstrip("/")
-        except (KeyError, TypeError, AttributeError):
-            raise SourceFatalError(f"Salesforce's token response from {url} has no access_token/instance_url") from None
+        """Logs in by the configured flow (`salesforce_login`) and keeps the session."""
+        token, self._instance_url = salesforce_login(self.config, self.http)
         self.http.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Any:

@@ -16,7 +16,9 @@ projects to Harvest projects with their task assignments (`harvest_projects.py`)
   writable: writing it would overwrite the rest of the address.
 - Pacing: a client-side sliding window (Harvest allows 100 requests per 15 s per token) keeps
   a large backlog from meeting 429s; a 429 that still comes is retried after `Retry-After`.
-- A 401 (token or account id refused) raises TargetFatalError.
+- Credentials: a personal access token, or an OAuth access token refreshed by the
+  connector's `ingestion.harvest.auth` (when due, or once after a 401). A 401 that remains
+  (token or account id refused) raises TargetFatalError.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from dataclasses import replace
 from typing import Any
 
 from ingestion.config import HarvestConfig
+from ingestion.harvest.auth import HarvestTokens
+from ingestion.http import SourceFatalError
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
 from reverse_etl.targets.harvest_projects import PROJECT_FIELDS, ProjectsWriter
 from reverse_etl.targets.http import Sender, Sent, WindowPacer, json_body, local_failure, new_session, one_line
@@ -82,12 +86,13 @@ class HarvestTarget:
         self._session = new_session(
             config.http,
             {
-                "Authorization": f"Bearer {config.access_token}",
                 "Harvest-Account-Id": str(config.account_id),
                 "User-Agent": config.user_agent,
                 "Accept": "application/json",
             },
         )
+        self._tokens = HarvestTokens(config, self._session)  # the connector's token refresh, shared
+        self._session.headers["Authorization"] = f"Bearer {self._tokens.access_token}"
         pacer = _pacer(config, rate_limit_requests, rate_limit_window_seconds)
         self._sender = Sender(config.http, pacer=pacer)
         # for a POST that must not be resent blindly (a project: Harvest would make a second one)
@@ -101,12 +106,34 @@ class HarvestTarget:
         """One request to a path under the base URL (or a full URL, e.g. a links.next)."""
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
         sender = self._sender if retry else self._sender_once
-        sent = sender.send(self._session, method, url, **kwargs)
+        sent = self._authorized(sender, method, url, **kwargs)
         if sent.status == 401:
             raise TargetFatalError(
                 one_line(f"Harvest refused the credentials (401 {_message(sent)}) at {self.base_url}; {SECRETS_HINT}")
             )
         return sent
+
+    def _authorized(self, sender: Sender, method: str, url: str, **kwargs: Any) -> Sent:
+        """Sends with the current token; an OAuth token that is due, or refused with a 401,
+        is refreshed (shared with the connector) and the request sent once more."""
+        try:
+            if self._tokens.due():
+                self._use(self._tokens.refresh())
+            sent = sender.send(self._session, method, url, **kwargs)
+            if sent.status == 401 and self._tokens.refreshable:
+                self._use(self._tokens.refresh(refused=self._tokens_sent))
+                again = {**kwargs, "correlation_id": sent.correlation_id, "attempts_before": sent.attempts}
+                sent = sender.send(self._session, method, url, **again)
+        except SourceFatalError as exc:
+            raise TargetFatalError(one_line(str(exc))) from None
+        return sent
+
+    @property
+    def _tokens_sent(self) -> str:
+        return str(self._session.headers["Authorization"]).removeprefix("Bearer ")
+
+    def _use(self, token: str) -> None:
+        self._session.headers["Authorization"] = f"Bearer {token}"
 
     def _clients_by_name(self) -> dict[str, int]:
         """Every client's id by its lower-cased name (one listing, following links.next)."""
@@ -115,7 +142,7 @@ class HarvestTarget:
         url: str | None = f"{self.base_url}/clients"
         params: dict[str, Any] | None = {"per_page": 2000}
         while url:
-            sent = self._sender.send(self._session, "GET", url, params=params)
+            sent = self._authorized(self._sender, "GET", url, params=params)
             if sent.status == 401:
                 raise TargetFatalError(
                     one_line(f"Harvest refused the credentials (401 {_message(sent)}); {SECRETS_HINT}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sandboxes.common.faults import FaultRates
+from sandboxes.salesforce.keys import jwt_bearer_form
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS
 from sandboxes.simulator import generate, tick
@@ -47,13 +48,10 @@ def test_first_load_equals_the_sandboxes(firm, warehouse: Warehouse, tmp_path: P
 def delete_one_record_in_each_system(cluster: SandboxCluster, store: Store) -> None:
     """Deletes through each vendor's API: a soft delete (Salesforce), two hard deletes (a Harvest
     time entry, a NetSuite payment, which reopens its invoice)."""
-    sf = cluster.settings.salesforce
+    sf = cluster.describe()["salesforce"]
+    form = jwt_bearer_form(sf["private_key_path"], sf["client_id"], sf["username"], sf["base_url"])
     with httpx.Client(timeout=30) as http:
-        token = http.post(
-            f"{cluster.url('salesforce')}/services/oauth2/token",
-            data={"grant_type": "password", "client_id": sf.client_id, "client_secret": sf.client_secret}
-            | {"username": sf.username, "password": sf.password},
-        ).json()["access_token"]
+        token = http.post(sf["token_url"], data=form).json()["access_token"]
         line_item = (
             store.connect("salesforce").execute("SELECT Id FROM OpportunityLineItem WHERE IsDeleted = 0").fetchone()[0]
         )
@@ -144,7 +142,11 @@ urls = json.loads(sys.argv[1])
 ingest(
     warehouse=Warehouse(duckdb_path=Path(sys.argv[2])),
     configs={
-        "salesforce": SalesforceConfig(**SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"]),
+        "salesforce": SalesforceConfig(
+            **SandboxSettings(store_dir=Path(sys.argv[4])).source_credentials("salesforce"),
+            base_url=urls["salesforce"],
+            login_url=urls["salesforce"],
+        ),
         "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=urls["harvest"] + "/v2"),
         "netsuite": NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=urls["netsuite"] + "/services/rest"),
     },
@@ -163,7 +165,15 @@ def test_faults_and_a_run_killed_mid_load_still_end_with_exactly_the_sources_dat
     urls = json.dumps({s: cluster.url(s) for s in SYSTEMS})
     for kill_after in (4.0, 9.0):
         child = subprocess.Popen(
-            [sys.executable, "-c", INGEST_IN_A_CHILD, urls, str(warehouse.duckdb_path), str(tmp_path / "dlt")],
+            [
+                sys.executable,
+                "-c",
+                INGEST_IN_A_CHILD,
+                urls,
+                str(warehouse.duckdb_path),
+                str(tmp_path / "dlt"),
+                str(store.directory),
+            ],
             cwd=Path(__file__).parents[2],
         )
         time.sleep(kill_after)

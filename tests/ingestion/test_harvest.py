@@ -31,6 +31,7 @@ from core.errors import ConcordError
 from core.warehouse import Warehouse
 from ingestion import harvest
 from ingestion.config import HarvestConfig
+from ingestion.harvest.client import HarvestClient
 from ingestion.harvest.tables import REGISTRY, format_timestamp
 from ingestion.runner import SystemSummary, ingest, make_pipeline
 from tests.ingestion.warehouse_state import differences
@@ -510,3 +511,51 @@ def test_a_value_not_of_its_columns_type_is_quarantined_and_a_new_field_lands(fa
         ("3", "created_at is not a valid timestamp: 'last week'"),
         ("C-2", "id is not a whole number: 'C-2'"),
     ]
+
+
+# -- OAuth 2.0 access tokens ------------------------------------------------------------------
+
+
+def oauth_config(cluster: SandboxCluster, **overrides: Any) -> HarvestConfig:
+    """An OAuth2 application's tokens instead of the personal access token: a stale access
+    token (a previous run's) with the refresh credentials and the sandbox's Harvest ID host."""
+    s = cluster.settings.harvest
+    values = {
+        **cluster.source_settings()["harvest"],
+        "access_token": "a-previous-runs-expired-token",
+        "refresh_token": s.oauth_refresh_token,
+        "client_id": s.oauth_client_id,
+        "client_secret": s.oauth_client_secret,
+        "token_url": f"{cluster.url('harvest')}/api/v2/oauth2/token",
+        **overrides,
+    }
+    return HarvestConfig(**values)
+
+
+def test_an_expired_oauth_token_is_refreshed_once_and_the_load_is_exact(firm, tmp_path: Path) -> None:
+    store, cluster = firm
+
+    run(tmp_path, oauth_config(cluster))
+
+    assert differences(store, warehouse(tmp_path), systems=("harvest",)) == []
+
+
+def test_a_token_at_its_known_expiry_is_refreshed_before_the_request(tmp_path, start_sandboxes) -> None:
+    Store(tmp_path / "sandbox").create()
+    cluster = start_sandboxes(systems=("harvest",), harvest=HarvestSettings(oauth_access_token_ttl_seconds=0.4))
+    client = HarvestClient(oauth_config(cluster, access_token=""))
+    client.clock()  # no access token given: refreshed before the first request
+    first = client.tokens.access_token
+    time.sleep(0.6)  # past `expires_in`: refreshed before the next request
+    client.clock()
+    assert client.tokens.access_token != first
+
+
+def test_a_refused_refresh_is_a_one_line_error_naming_the_settings(firm, tmp_path: Path) -> None:
+    _, cluster = firm
+    config = oauth_config(cluster, client_secret="not-the-secret", refresh_token="revoked-refresh-token")
+    with pytest.raises(ConcordError) as error:
+        run(tmp_path, config)
+    message = str(error.value)
+    assert "\n" not in message and "invalid_client" in message and "not-the-secret" not in message
+    assert "SOURCES__HARVEST__REFRESH_TOKEN" in message and "SOURCES__HARVEST__CLIENT_SECRET" in message

@@ -3,6 +3,8 @@ real warehouse: what lands is exactly what the org holds, run after run."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +13,11 @@ from typing import Any
 
 import duckdb
 import httpx
+import jwt
 import pytest
 from sandboxes.common import ids, timefmt
 from sandboxes.common.faults import FaultRates
+from sandboxes.salesforce.keys import jwt_bearer_form
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SalesforceSettings
 from sandboxes.simulator import generate, tick
@@ -23,6 +27,7 @@ from core.errors import ConcordError
 from core.warehouse import Warehouse
 from ingestion.config import SalesforceConfig
 from ingestion.runner import TableSummary, ingest, make_pipeline
+from ingestion.salesforce.client import SalesforceClient, jwt_assertion
 from tests.ingestion.warehouse_state import TABLES, differences, in_store
 
 API = "/services/data/v62.0"
@@ -55,12 +60,10 @@ class Org:
 
     def api(self) -> httpx.Client:
         """An authenticated client for writing to the org as a user would."""
-        s = self.cluster.settings.salesforce
-        base = self.cluster.url("salesforce")
-        form = {"grant_type": "password", "client_id": s.client_id, "client_secret": s.client_secret}
-        token = httpx.post(
-            f"{base}/services/oauth2/token", data=form | {"username": s.username, "password": s.password}
-        )
+        sf = self.cluster.describe()["salesforce"]
+        base = sf["base_url"]
+        form = jwt_bearer_form(sf["private_key_path"], sf["client_id"], sf["username"], base)
+        token = httpx.post(f"{base}/services/oauth2/token", data=form)
         return httpx.Client(
             base_url=f"{base}{API}", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
         )
@@ -310,8 +313,8 @@ def test_429s_and_5xxs_are_retried_to_an_exact_load(firm: Org) -> None:
     assert differences(firm.store, firm.warehouse, systems=("salesforce",)) == []
 
 
-def test_a_wrong_password_stops_the_run_with_a_one_line_message(firm: Org) -> None:
-    config = SalesforceConfig(**{**firm.cluster.source_settings()["salesforce"], "password": "not-it"})
+def test_a_refused_login_stops_the_run_with_a_one_line_message(firm: Org) -> None:
+    config = SalesforceConfig(**{**firm.cluster.source_settings()["salesforce"], "username": "nobody@concord.sandbox"})
     with pytest.raises(ConcordError) as error:
         ingest(
             systems=("salesforce",),
@@ -346,6 +349,117 @@ def test_a_session_refused_right_after_login_stops_the_run_with_invalid_session_
 
     with pytest.raises(ConcordError, match="INVALID_SESSION_ID"):
         org.ingest()
+
+
+# -- login flows -----------------------------------------------------------------------------
+
+
+def land_accounts(org: Org, **config: Any) -> int:
+    """Lands the org with the sandbox's settings overridden by `config`; the Accounts landed."""
+    settings = {**org.cluster.source_settings()["salesforce"], **config}
+    ingest(
+        systems=("salesforce",),
+        warehouse=org.warehouse,
+        configs={"salesforce": SalesforceConfig(**settings)},
+        pipelines_dir=org.pipelines_dir,
+    )
+    return org.sql("SELECT count(DISTINCT id) FROM raw_salesforce.account_history")[0][0]
+
+
+def test_the_jwt_assertion_names_the_app_the_user_and_the_login_url_and_expires_in_minutes(empty_org: Org) -> None:
+    config = SalesforceConfig(**empty_org.cluster.source_settings()["salesforce"])
+    before = time.time()
+    claims = jwt.decode(jwt_assertion(config), options={"verify_signature": False})
+    assert claims["iss"] == config.client_id and claims["sub"] == config.username
+    assert claims["aud"] == empty_org.cluster.url("salesforce")
+    assert before < claims["exp"] <= before + 181
+    assert jwt.get_unverified_header(jwt_assertion(config))["alg"] == "RS256"
+
+
+def test_a_private_key_given_as_pem_text_logs_in_and_lands(empty_org: Org) -> None:
+    seed_accounts(empty_org.store, 3, empty_org.store.now_ms() - 3_600_000)
+    pem = Path(empty_org.cluster.source_settings()["salesforce"]["private_key_path"]).read_text()
+    assert land_accounts(empty_org, private_key=pem, private_key_path="") == 3
+
+
+def test_the_client_credentials_flow_logs_in_at_my_domain_and_lands(empty_org: Org) -> None:
+    seed_accounts(empty_org.store, 3, empty_org.store.now_ms() - 3_600_000)
+    secret = empty_org.cluster.settings.salesforce.client_secret
+    flow = {"auth_flow": "client_credentials", "client_secret": secret, "private_key_path": "", "login_url": ""}
+    assert land_accounts(empty_org, **flow) == 3
+
+
+def test_the_password_flow_lands_only_where_the_org_allows_it(tmp_path: Path, start_sandboxes) -> None:
+    store = Store(tmp_path / "sandbox").create()
+    seed_accounts(store, 2, store.now_ms() - 3_600_000)
+    s = SalesforceSettings(password_flow_enabled=True)
+    cluster = start_sandboxes(systems=("salesforce",), salesforce=s)
+    org = Org(store, cluster, Warehouse(duckdb_path=tmp_path / "w.duckdb"), tmp_path / "dlt")
+    flow = {"auth_flow": "password", "client_secret": s.client_secret, "password": s.password}
+    assert land_accounts(org, **flow) == 2
+
+
+def test_the_password_flow_blocked_by_the_org_is_a_one_line_refusal(empty_org: Org) -> None:
+    s = empty_org.cluster.settings.salesforce
+    flow = {"auth_flow": "password", "client_secret": s.client_secret, "password": s.password}
+    with pytest.raises(ConcordError) as error:
+        land_accounts(empty_org, **flow)
+    message = str(error.value)
+    assert "\n" not in message and "invalid_grant: authentication failure" in message
+    assert "SOURCES__SALESFORCE__PASSWORD" in message and s.password not in message
+
+
+def test_a_wrong_client_secret_is_a_one_line_refusal_that_does_not_echo_it(empty_org: Org) -> None:
+    with pytest.raises(ConcordError) as error:
+        land_accounts(empty_org, auth_flow="client_credentials", client_secret="not-the-secret")
+    message = str(error.value)
+    assert "\n" not in message and "invalid_client" in message and "not-the-secret" not in message
+    assert "SOURCES__SALESFORCE__CLIENT_SECRET" in message
+
+
+def test_an_expired_session_is_renewed_once_with_a_fresh_assertion(tmp_path: Path, start_sandboxes) -> None:
+    Store(tmp_path / "sandbox").create()
+    cluster = start_sandboxes(systems=("salesforce",), salesforce=SalesforceSettings(session_timeout_seconds=0.5))
+    client = SalesforceClient(SalesforceConfig(**cluster.source_settings()["salesforce"]))
+    client.get(f"{client.api}/limits")
+    first = client.http.headers["Authorization"]
+    time.sleep(0.7)
+    assert "DailyApiRequests" in client.get(f"{client.api}/limits")
+    assert client.http.headers["Authorization"] != first
+    assert client.instance_url == cluster.url("salesforce")
+
+
+@pytest.mark.parametrize(
+    ("flow", "given", "missing", "not_missing"),
+    [
+        ("jwt_bearer", {"CLIENT_ID": "3MVG9"}, ["USERNAME", "PRIVATE_KEY"], ["BASE_URL", "CLIENT_SECRET", "PASSWORD"]),
+        ("client_credentials", {"CLIENT_ID": "3MVG9"}, ["BASE_URL", "CLIENT_SECRET"], ["USERNAME", "PRIVATE_KEY"]),
+        ("password", {"BASE_URL": "https://x.my.salesforce.com"}, ["CLIENT_ID", "PASSWORD"], ["PRIVATE_KEY"]),
+    ],
+)
+def test_only_the_chosen_flows_missing_settings_are_named(
+    monkeypatch, tmp_path: Path, flow: str, given: dict, missing: list, not_missing: list
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .dlt/ here
+    for name in [k for k in os.environ if k.startswith("SOURCES__SALESFORCE__")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SOURCES__SALESFORCE__AUTH_FLOW", flow)
+    for key, value in given.items():
+        monkeypatch.setenv(f"SOURCES__SALESFORCE__{key}", value)
+    with pytest.raises(ConcordError) as error:
+        SalesforceConfig.resolve()
+    message = str(error.value)
+    assert "\n" not in message
+    named = set(message.split("set ", 1)[1].split(" (or", 1)[0].split(", "))
+    assert {f"SOURCES__SALESFORCE__{name}" for name in missing} <= named, message
+    assert not {f"SOURCES__SALESFORCE__{name}" for name in not_missing} & named, message
+
+
+def test_an_unknown_auth_flow_is_named(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES__SALESFORCE__AUTH_FLOW", "oauth")
+    with pytest.raises(ConcordError, match="SOURCES__SALESFORCE__AUTH_FLOW"):
+        SalesforceConfig.resolve()
 
 
 # -- history -------------------------------------------------------------------------------

@@ -94,6 +94,23 @@ def test_a_harvest_update_changes_exactly_the_given_fields(vendors: TargetSandbo
     assert changed(before, after, {"updated_at"}) == {"name": "Renamed Client Ltd", "currency": new_currency}
 
 
+def test_a_harvest_target_with_an_expired_oauth_token_refreshes_it_once_and_writes(vendors: TargetSandboxes) -> None:
+    [(client_id,)] = vendors.sql("harvest", "SELECT id FROM clients ORDER BY id LIMIT 1")
+    s = vendors.cluster.settings.harvest
+    oauth = {
+        "access_token": "a-previous-runs-expired-token",
+        "refresh_token": s.oauth_refresh_token,
+        "client_id": s.oauth_client_id,
+        "client_secret": s.oauth_client_secret,
+        "token_url": f"{vendors.cluster.url('harvest')}/api/v2/oauth2/token",
+    }
+
+    [outcome] = harvest_target(vendors, **oauth).write("customer", [update(client_id, legal_name="Refreshed Ltd")])
+
+    assert outcome.ok and outcome.http_status == 200
+    assert vendors.harvest_client(client_id)["name"] == "Refreshed Ltd"
+
+
 def test_a_netsuite_update_changes_exactly_the_given_fields(vendors: TargetSandboxes) -> None:
     [(customer_id,)] = vendors.sql("netsuite", "SELECT id FROM customer WHERE terms != 4 AND currency != 3 LIMIT 1")
     before = vendors.netsuite_customer(customer_id)
@@ -335,7 +352,7 @@ def test_harvest_paces_a_backlog_under_the_rate_limit_without_a_single_429(vendo
 @pytest.mark.parametrize(
     ("make_target", "hint"),
     [
-        (lambda v: SalesforceTarget(v.salesforce_config(password="wrong")), "SOURCES__SALESFORCE__"),
+        (lambda v: SalesforceTarget(v.salesforce_config(username="wrong")), "SOURCES__SALESFORCE__USERNAME"),
         (lambda v: harvest_target(v, access_token="wrong"), "SOURCES__HARVEST__ACCESS_TOKEN"),
         (lambda v: NetSuiteTarget(v.netsuite_config(client_secret="wrong")), "SOURCES__NETSUITE__CLIENT_SECRET"),
     ],

@@ -687,3 +687,45 @@ def test_the_sandbox_serves_https_verified_by_its_ca(serve: Callable[..., httpx.
     api = serve(tls=True)
     assert str(api.base_url).startswith("https://")
     assert api.get("/company").status_code == 200
+
+
+# -- OAuth 2.0: Harvest ID's token endpoint and expiring access tokens ------------------
+
+
+def refresh(api: httpx.Client, **overrides: str) -> httpx.Response:
+    s = HarvestSettings()
+    form = {
+        "refresh_token": s.oauth_refresh_token,
+        "client_id": s.oauth_client_id,
+        "client_secret": s.oauth_client_secret,
+        "grant_type": "refresh_token",
+        **overrides,
+    }
+    return httpx.post(url(api).removesuffix("/v2") + "/api/v2/oauth2/token", data=form, timeout=30)
+
+
+def test_a_refresh_returns_a_bearer_access_token_that_the_api_accepts(api: httpx.Client) -> None:
+    response = refresh(api)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert body["token_type"] == "bearer" and body["expires_in"] > 0
+    me = api.get("/company", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200, me.text
+
+
+def test_an_expired_oauth_access_token_is_refused_with_invalid_token(serve: Callable[..., httpx.Client]) -> None:
+    api = serve(oauth_access_token_ttl_seconds=0.3)
+    token = refresh(api).json()["access_token"]
+    assert api.get("/company", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    time.sleep(0.5)
+    response = api.get("/company", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and response.json() == INVALID_TOKEN
+
+
+def test_a_refresh_with_a_wrong_client_secret_or_refresh_token_is_refused(api: httpx.Client) -> None:
+    wrong_secret = refresh(api, client_secret="nope")
+    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    wrong_token = refresh(api, refresh_token="nope")
+    assert wrong_token.status_code == 400 and wrong_token.json()["error"] == "invalid_grant"
+    assert refresh(api, grant_type="authorization_code").json()["error"] == "unsupported_grant_type"

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sandboxes.salesforce.keys import jwt_bearer_form
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import generate
@@ -49,11 +50,8 @@ class Clients:
         info = cluster.describe()
         self.http = httpx.Client(timeout=30, headers={"User-Agent": "Concord robustness tests"})
         sf = info["salesforce"]
-        token = self.http.post(
-            sf["token_url"],
-            data={"grant_type": "password", "client_id": sf["client_id"], "client_secret": sf["client_secret"]}
-            | {"username": sf["username"], "password": sf["password"]},
-        ).json()["access_token"]
+        form = jwt_bearer_form(sf["private_key_path"], sf["client_id"], sf["username"], sf["base_url"])
+        token = self.http.post(sf["token_url"], data=form).json()["access_token"]
         self.salesforce = f"{sf['base_url']}/services/data/v{sf['api_version']}"
         self.salesforce_auth = {"Authorization": f"Bearer {token}"}
         hv = info["harvest"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from sandboxes.common import ids, timefmt
 from sandboxes.common.faults import FaultRates
+from sandboxes.salesforce.keys import JWT_BEARER_GRANT, jwt_bearer_form, key_files, new_private_key, private_key_pem
 from sandboxes.serving import SandboxCluster
 from sandboxes.settings import SalesforceSettings
 from sandboxes.store import Store
@@ -70,6 +74,7 @@ class Sandbox:
         return self.cluster.url("salesforce")
 
     def token_request(self, **overrides: str) -> httpx.Response:
+        """A username-password flow token request (refused unless the org enables the flow)."""
         s = self.cluster.settings.salesforce
         form = {
             "grant_type": "password",
@@ -80,6 +85,19 @@ class Sandbox:
             **overrides,
         }
         return self.http.post("/services/oauth2/token", data=form)
+
+    def jwt_request(self, key_path: Path | None = None, **claims: object) -> httpx.Response:
+        """A JWT bearer flow token request, signed with the store's key unless `key_path`."""
+        s = self.cluster.settings.salesforce
+        key = key_path or key_files(self.cluster.settings.store_dir).private_key
+        return self.http.post(
+            "/services/oauth2/token", data=jwt_bearer_form(key, s.client_id, s.username, self.base, **claims)
+        )
+
+    def client_credentials_request(self, **overrides: str) -> httpx.Response:
+        s = self.cluster.settings.salesforce
+        form = {"grant_type": "client_credentials", "client_id": s.client_id, "client_secret": s.client_secret}
+        return self.http.post("/services/oauth2/token", data={**form, **overrides})
 
     def query(self, soql: str, endpoint: str = "query", **headers: str) -> httpx.Response:
         return self.http.get(f"{API}/{endpoint}", params={"q": soql}, headers=headers)
@@ -93,7 +111,7 @@ class Sandbox:
 def _connect(cluster: SandboxCluster, verify: object = True) -> Sandbox:
     http = httpx.Client(base_url=cluster.url("salesforce"), timeout=30, verify=verify)
     sandbox = Sandbox(cluster, http)
-    token = sandbox.token_request().json()["access_token"]
+    token = sandbox.jwt_request().json()["access_token"]
     http.headers["Authorization"] = f"Bearer {token}"
     return sandbox
 
@@ -126,34 +144,103 @@ def error_of(response: httpx.Response) -> dict:
 # -- OAuth and sessions ----------------------------------------------------------------
 
 
-def test_password_grant_returns_a_bearer_token_and_the_instance_url(sf: Sandbox) -> None:
-    body = sf.token_request().json()
-    assert body["token_type"] == "Bearer"
-    assert body["instance_url"] == sf.base
+def test_jwt_bearer_grant_returns_a_bearer_token_without_a_refresh_token(sf: Sandbox) -> None:
+    response = sf.jwt_request()
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"access_token", "scope", "instance_url", "id", "token_type"}
+    assert body["token_type"] == "Bearer" and body["instance_url"] == sf.base
     assert body["id"].startswith(f"{sf.base}/id/00D")
-    assert body["issued_at"].isdigit() and body["signature"]
+    limits = sf.http.get(f"{API}/limits", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert limits.status_code == 200
+
+
+@pytest.mark.parametrize("aud", ["https://login.salesforce.com", "https://test.salesforce.com"])
+def test_the_documented_login_urls_are_accepted_audiences(sf: Sandbox, aud: str) -> None:
+    assert sf.jwt_request(aud=aud).status_code == 200
+
+
+def test_the_store_key_pair_is_private_to_its_owner(sf: Sandbox) -> None:
+    files = key_files(sf.cluster.settings.store_dir)
+    for path in (files.private_key, files.certificate):
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_assertion_signed_with_another_key_is_invalid_assertion(sf: Sandbox, tmp_path: Path) -> None:
+    other = tmp_path / "other.pem"
+    other.write_bytes(private_key_pem(new_private_key()))
+    response = sf.jwt_request(key_path=other)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "invalid assertion"}
+
+
+def test_an_unsigned_or_garbled_assertion_is_invalid_assertion(sf: Sandbox) -> None:
+    unsigned = jwt.encode({"iss": "x", "sub": "y", "aud": sf.base, "exp": 9999999999}, key=None, algorithm="none")
+    for assertion in ("not-a-jwt", unsigned):
+        response = sf.http.post("/services/oauth2/token", data={"grant_type": JWT_BEARER_GRANT, "assertion": assertion})
+        assert response.status_code == 400
+        assert response.json()["error"] in {"invalid_grant", "invalid_client_id"}
+
+
+def test_an_unknown_consumer_key_is_invalid_client_id(sf: Sandbox) -> None:
+    response = sf.jwt_request(iss="3MVG9-someone-else")
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_client_id", "error_description": "client identifier invalid"}
+
+
+@pytest.mark.parametrize("user", ["analyst@concord.sandbox", "nobody@elsewhere.example"], ids=["unapproved", "unknown"])
+def test_a_user_who_has_not_approved_the_app_is_refused(sf: Sandbox, user: str) -> None:
+    response = sf.jwt_request(sub=user)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "user hasn't approved this consumer"}
+
+
+def test_a_wrong_audience_is_audience_is_invalid(sf: Sandbox) -> None:
+    response = sf.jwt_request(aud="https://example.my.salesforce.com")
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "audience is invalid"}
+
+
+def test_an_expired_assertion_is_refused(sf: Sandbox) -> None:
+    response = sf.jwt_request(exp=int(time.time()) - 60)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "expired authorization code"}
 
 
 def test_client_credentials_grant_returns_a_token_that_works(sf: Sandbox) -> None:
-    s = sf.cluster.settings.salesforce
-    body = sf.http.post(
-        "/services/oauth2/token",
-        data={"grant_type": "client_credentials", "client_id": s.client_id, "client_secret": s.client_secret},
-    ).json()
+    body = sf.client_credentials_request().json()
+    assert {"access_token", "instance_url", "id", "token_type", "issued_at", "signature", "scope"} <= set(body)
     response = sf.http.get(f"{API}/limits", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert response.status_code == 200
 
 
-def test_a_wrong_password_is_invalid_grant(sf: Sandbox) -> None:
-    response = sf.token_request(password="nope")
+def test_a_wrong_client_secret_is_invalid_client(sf: Sandbox) -> None:
+    response = sf.client_credentials_request(client_secret="nope")
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_client", "error_description": "invalid client credentials"}
+
+
+def test_client_credentials_without_a_run_as_user_is_refused(start_salesforce) -> None:
+    sf = start_salesforce(salesforce=SalesforceSettings(client_credentials_run_as=False))
+    response = sf.client_credentials_request()
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant", "error_description": "no client credentials user enabled"}
+
+
+def test_the_password_flow_is_blocked_unless_the_org_enables_it(sf: Sandbox) -> None:
+    response = sf.token_request()
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
 
 
-def test_a_wrong_client_secret_is_invalid_client(sf: Sandbox) -> None:
-    response = sf.token_request(client_secret="nope")
+def test_an_enabled_password_grant_returns_a_bearer_token_and_refuses_a_wrong_password(start_salesforce) -> None:
+    sf = start_salesforce(salesforce=SalesforceSettings(password_flow_enabled=True))
+    body = sf.token_request().json()
+    assert body["token_type"] == "Bearer" and body["instance_url"] == sf.base
+    assert body["issued_at"].isdigit() and body["signature"]
+    response = sf.token_request(password="nope")
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_client"
+    assert response.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
 
 
 def test_a_call_without_a_token_is_refused_with_invalid_session_id(sf: Sandbox) -> None:

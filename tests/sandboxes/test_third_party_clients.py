@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import requests
+from sandboxes.salesforce.keys import jwt_bearer_form, key_files
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceMalformedRequest
 
@@ -23,16 +24,11 @@ def salesforce(start_sandboxes) -> Iterator[Salesforce]:
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify
     session.verify = str(cluster.tls_files.ca_cert)
-    token = session.post(
-        f"{cluster.url('salesforce')}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": settings.client_id,
-            "client_secret": settings.client_secret,
-            "username": settings.username,
-            "password": settings.password,
-        },
-    )
+    # A session obtained by the JWT bearer flow, as an integration does (simple-salesforce's own
+    # JWT login builds https://{domain}.salesforce.com, which cannot name a loopback server).
+    key = key_files(cluster.settings.store_dir).private_key
+    form = jwt_bearer_form(key, settings.client_id, settings.username, cluster.url("salesforce"))
+    token = session.post(f"{cluster.url('salesforce')}/services/oauth2/token", data=form)
     token.raise_for_status()
     body = token.json()
     yield Salesforce(

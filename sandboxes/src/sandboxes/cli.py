@@ -64,8 +64,9 @@ def print_connection_info(describe: dict) -> None:
         table.add_row(
             "Salesforce",
             sf["base_url"],
-            f"token URL {sf['token_url']}\nclient_id={sf['client_id']} client_secret={sf['client_secret']}\n"
-            f"username={sf['username']} password={sf['password']}",
+            f"token URL {sf['token_url']} (JWT bearer: aud = the base URL)\n"
+            f"consumer key={sf['client_id']} username={sf['username']}\n"
+            f"private key {sf['private_key_path']}\nclient_secret={sf['client_secret']} (client credentials)",
         )
     if hv["base_url"]:
         table.add_row("Harvest", hv["base_url"], f"Bearer {hv['access_token']}\nHarvest-Account-Id: {hv['account_id']}")

@@ -154,6 +154,8 @@ class SandboxCluster:
                 "client_secret": s.salesforce.client_secret,
                 "username": s.salesforce.username,
                 "password": s.salesforce.password,
+                "password_flow_enabled": s.salesforce.password_flow_enabled,
+                "private_key_path": s.source_credentials("salesforce")["private_key_path"],
             },
             "harvest": {
                 "base_url": f"{self.url('harvest')}/v2" if "harvest" in self.running else None,
@@ -179,10 +181,14 @@ class SandboxCluster:
             "harvest": f"{self.url('harvest')}/v2" if "harvest" in self.running else "",
             "netsuite": f"{self.url('netsuite')}/services/rest" if "netsuite" in self.running else "",
         }
-        return {
+        settings = {
             system: {"base_url": base_urls[system], **self.settings.source_credentials(system)}
             for system in self.running
         }
+        if "salesforce" in settings:
+            # The sandbox plays the login server at its own address: the JWT's `aud` names it.
+            settings["salesforce"]["login_url"] = base_urls["salesforce"]
+        return settings
 
     def source_environment(self) -> dict[str, str]:
         """`source_settings()` as the environment variables dlt reads (`SOURCES__HARVEST__BASE_URL`...)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandboxes.common.faults import FaultRates
+from sandboxes.salesforce.keys import key_files as salesforce_key_files
 from sandboxes.store import DEFAULT_STORE_DIR
 
 SYSTEMS = ("salesforce", "harvest", "netsuite")  # the sandboxes served; Concord keeps its own list
@@ -24,10 +25,26 @@ def _env(name: str, default: str) -> str:
 
 @dataclass
 class SalesforceSettings:
+    """The org and its connected app. `client_id` is the app's consumer key, `username` the
+    integration user (pre-authorized for the app: the JWT bearer flow's `sub`, and the client
+    credentials flow's run-as user)."""
+
     client_id: str = field(default_factory=lambda: _env("SALESFORCE_CLIENT_ID", "concord-sandbox-client"))
     client_secret: str = field(default_factory=lambda: _env("SALESFORCE_CLIENT_SECRET", "sf-sandbox-secret"))
     username: str = field(default_factory=lambda: _env("SALESFORCE_USERNAME", "integration@concord.sandbox"))
     password: str = field(default_factory=lambda: _env("SALESFORCE_PASSWORD", "sf-sandbox-password"))
+    # Other users of the org: they exist but never approved the connected app.
+    unapproved_users: tuple[str, ...] = ("analyst@concord.sandbox",)
+    # The certificate uploaded to the connected app (PEM); "": the one generated in the store
+    # directory with its private key (`salesforce/keys.py`).
+    certificate_path: str = field(default_factory=lambda: _env("SALESFORCE_CERTIFICATE_PATH", ""))
+    # The login URLs a JWT's `aud` may name; the sandbox's own base URL is accepted too (it
+    # plays the login server at its own address).
+    login_urls: tuple[str, ...] = ("https://login.salesforce.com", "https://test.salesforce.com")
+    # The connected app's client credentials flow runs as `username`; False: no run-as user set.
+    client_credentials_run_as: bool = True
+    # New orgs block the OAuth username-password flow (Setup > OAuth and OpenID Connect Settings).
+    password_flow_enabled: bool = False
     api_version: str = "62.0"
     daily_api_limit: int = 1_000_000
     default_batch_size: int = 2000
@@ -46,6 +63,12 @@ class HarvestSettings:
     rate_limit_window_seconds: float = 15.0
     rate_limit_enabled: bool = True
     authenticated_user_id: int | None = None  # the token's user; None: the first administrator
+    # An OAuth2 application (Harvest ID > Developers) and the refresh token its authorization
+    # code was exchanged for; access tokens from `POST /api/v2/oauth2/token` expire.
+    oauth_client_id: str = field(default_factory=lambda: _env("HARVEST_OAUTH_CLIENT_ID", "concord-harvest-oauth"))
+    oauth_client_secret: str = field(default_factory=lambda: _env("HARVEST_OAUTH_CLIENT_SECRET", "hv-oauth-secret"))
+    oauth_refresh_token: str = field(default_factory=lambda: _env("HARVEST_REFRESH_TOKEN", "harvest-sandbox-refresh"))
+    oauth_access_token_ttl_seconds: float = 1_209_600.0  # [unverified] 14 days
     company_name: str = "Concord Consulting"
 
 
@@ -72,13 +95,15 @@ class SandboxSettings:
 
     def source_credentials(self, system: str) -> dict[str, str]:
         """The credentials a client of this system's sandbox presents, under the names of
-        Concord's `sources.<system>.*` settings."""
+        Concord's `sources.<system>.*` settings. Salesforce's are the JWT bearer flow's (the
+        key pair is generated in the store directory when the sandbox starts); its
+        `login_url` is the running server's address (`SandboxCluster.source_settings`)."""
         return {
             "salesforce": lambda s: {
+                "auth_flow": "jwt_bearer",
                 "client_id": s.client_id,
-                "client_secret": s.client_secret,
                 "username": s.username,
-                "password": s.password,
+                "private_key_path": str(salesforce_key_files(self.store_dir).private_key),
             },
             "harvest": lambda s: {"access_token": s.access_token, "account_id": s.account_id},
             "netsuite": lambda s: {

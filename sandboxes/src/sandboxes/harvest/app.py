@@ -1,5 +1,5 @@
-"""Wires the Harvest sandbox: admission (User-Agent, credentials, throttle) on every `/v2`
-route, Harvest's error bodies for every failure, the fault injector, and the indexes the
+"""Wires the Harvest sandbox: Harvest ID's OAuth2 token endpoint (`/api/v2/oauth2/token`),
+admission (User-Agent, credentials, throttle) on every `/v2` route, Harvest's error bodies for every failure, the fault injector, and the indexes the
 list queries rely on."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 
 from sandboxes.common import admin
 from sandboxes.common.faults import FaultInjector
+from sandboxes.harvest import oauth
 from sandboxes.harvest.auth import authenticator
 from sandboxes.harvest.errors import fault_response, install_handlers
 from sandboxes.harvest.resources import INDEXES
@@ -24,6 +25,10 @@ def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector)
             conn.execute(ddl)
     app = FastAPI(title="Harvest API v2 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     install_handlers(app)
-    app.include_router(build_router(store, settings.harvest), dependencies=[Depends(authenticator(settings.harvest))])
+    oauth_tokens = oauth.OAuthTokens(settings.harvest.oauth_access_token_ttl_seconds)
+    app.include_router(oauth.router(settings.harvest, oauth_tokens))  # Harvest ID's token endpoint
+    app.include_router(
+        build_router(store, settings.harvest), dependencies=[Depends(authenticator(settings.harvest, oauth_tokens))]
+    )
     admin.install(app, injector, fault_response)
     return app

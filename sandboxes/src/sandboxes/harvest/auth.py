@@ -1,7 +1,7 @@
 """Request admission, in Harvest's order: User-Agent (400), then access token and account id
 (401), then the per-token throttle (429).
 
-Credentials come as Harvest accepts them: `Authorization: Bearer <token>` or the
+Credentials come as Harvest accepts them (a personal access token or an OAuth access token): `Authorization: Bearer <token>` or the
 `access_token` query parameter, and `Harvest-Account-Id` or the `account_id` query parameter.
 """
 
@@ -14,6 +14,7 @@ from fastapi import Request
 
 from sandboxes.harvest.errors import MISSING_USER_AGENT, HarvestError, throttled, unauthorized
 from sandboxes.harvest.limits import SlidingWindowLimiter
+from sandboxes.harvest.oauth import OAuthTokens
 from sandboxes.settings import HarvestSettings
 
 
@@ -29,8 +30,10 @@ def _same(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def authenticator(settings: HarvestSettings) -> Callable[[Request], Awaitable[None]]:
-    """A FastAPI dependency admitting a request or raising Harvest's error for it."""
+def authenticator(settings: HarvestSettings, oauth: OAuthTokens | None = None) -> Callable[[Request], Awaitable[None]]:
+    """A FastAPI dependency admitting a request or raising Harvest's error for it. The token
+    is the personal access token or a live OAuth access token (`oauth`); an expired one is
+    a 401 like any other refused token."""
     limiter = (
         SlidingWindowLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
         if settings.rate_limit_enabled
@@ -42,7 +45,8 @@ def authenticator(settings: HarvestSettings) -> Callable[[Request], Awaitable[No
             raise HarvestError(400, dict(MISSING_USER_AGENT))
         token = _token(request)
         account = request.headers.get("harvest-account-id") or request.query_params.get("account_id")
-        if not (_same(token, settings.access_token) and _same(account, settings.account_id)):
+        known = _same(token, settings.access_token) or (oauth is not None and oauth.valid(token))
+        if not (known and _same(account, settings.account_id)):
             raise unauthorized()
         if limiter is not None:
             wait = limiter.acquire(token or "")
