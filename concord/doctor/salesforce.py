@@ -21,9 +21,9 @@ SETUP = "docs/connecting.md, Salesforce"
 
 def checks() -> Iterator[Finding]:
     config = SalesforceConfig.resolve(http=DOCTOR_HTTP)
-    yield reachable(SYSTEM, config.base_url)
+    yield reachable(SYSTEM, config.login_url if config.auth_flow == "jwt_bearer" else config.base_url)
     client = SalesforceClient(config)
-    yield logged_in(SYSTEM, client.login, f"{login_flow(config)} as {config.username or 'the run-as user'}")
+    yield logged_in(SYSTEM, client.login, f"{config.auth_flow} flow as {config.username or 'the run-as user'}")
     yield _api_version(client)
     described = _Describe(client)
     for table in REGISTRY.tables:
@@ -31,10 +31,6 @@ def checks() -> Iterator[Finding]:
     for entity, fields in sent_fields(SYSTEM).items():
         yield from _writable(described, entity, fields)
     yield _limits(client)
-
-
-def login_flow(config: SalesforceConfig) -> str:
-    return f"{getattr(config, 'auth_flow', 'password')} flow"
 
 
 class _Describe:
