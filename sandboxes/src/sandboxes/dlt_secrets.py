@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tomlkit
+
 MARKER = "# Written by `concord sandbox up`: the local sandboxes, not a real vendor. Safe to delete."
 
 
@@ -22,12 +24,12 @@ def write(path: Path, source_settings: dict[str, dict[str, str]]) -> bool:
     """Writes the sandboxes' `sources.*` values to `path`; False if `path` is someone else's."""
     if path.exists() and not is_sandbox_written(path):
         return False
-    lines = [MARKER, ""]
+    document = tomlkit.document()
+    sources = tomlkit.table(is_super_table=True)
     for system, values in source_settings.items():
-        lines.append(f"[sources.{system}]")
-        lines += [f'{key} = "{value}"' for key, value in values.items()]
-        lines.append("")
+        sources[system] = values  # tomlkit quotes and escapes each value (a PEM, a path on Windows)
+    document["sources"] = sources
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
+    path.write_text(f"{MARKER}\n\n{tomlkit.dumps(document)}")
     path.chmod(0o600)
     return True
