@@ -17,6 +17,7 @@ from sandboxes.store import Store
 def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector) -> FastAPI:
     app = FastAPI(title="NetSuite REST web services sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     tokens = auth.TokenRegistry(settings.netsuite.token_ttl_seconds)
+    app.state.tokens = tokens  # how many logins the sandbox answered, for tests that count them
     errors.install(app)
     certificate = keys.ensure_key_pair(store.directory)  # the M2M key pair, generated on first start
     app.include_router(auth.router(settings.netsuite, tokens, certificate))

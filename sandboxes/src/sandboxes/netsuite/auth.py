@@ -120,6 +120,7 @@ def verify_assertion(
     """The claims of a client assertion that passes every check, else Refused."""
     try:
         header = jwt.get_unverified_header(assertion)
+        jwt.decode(assertion, options={"verify_signature": False})  # the payload is a JSON object
     except jwt.PyJWTError:
         raise Refused(400, "invalid_request", "client_assertion is not a JWT.") from None
     alg = header.get("alg")
@@ -128,7 +129,7 @@ def verify_assertion(
     kid = header.get("kid")
     mapping = certificates.get(kid) if isinstance(kid, str) else None
     if mapping is None:
-        raise Refused(401, "invalid_client", f"No certificate with ID {kid!r} is mapped to an integration.")
+        raise Refused(401, "invalid_client", "The JWT's kid is not the ID of a certificate mapped to an integration.")
     try:
         claims = jwt.decode(
             assertion,
