@@ -87,6 +87,7 @@ c.stop()
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
     )
     urls = json.loads(process.stdout.readline())
+    urls["store"] = str(store_dir)  # where NetSuite's M2M private key is
     return process, urls
 
 
@@ -120,7 +121,8 @@ def configs(urls: dict[str, str]) -> dict:
         ),
         "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=f"{urls['harvest']}/v2"),
         "netsuite": NetSuiteConfig(
-            **SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest"
+            **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("netsuite"),
+            base_url=f"{urls['netsuite']}/services/rest",
         ),
     }
 

@@ -31,6 +31,7 @@ from sandboxes.settings import SandboxSettings  # noqa: E402
 from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
 from core.warehouse import Warehouse  # noqa: E402
 from ingestion.config import HarvestConfig, NetSuiteConfig  # noqa: E402
+from ingestion.netsuite.client import NetSuiteClient  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
 
 SANDBOX = SandboxSettings()  # the credentials the sandboxes accept
@@ -101,12 +102,13 @@ def _raw_harvest(http: requests.Session, urls: dict[str, str]) -> int:
 
 def _raw_netsuite(http: requests.Session, urls: dict[str, str]) -> int:
     rows = 0
-    ns_config = NetSuiteConfig(**SANDBOX.source_credentials("netsuite"))
-    ns_token = http.post(
-        f"{urls['netsuite']}/services/rest/auth/oauth2/v1/token",
-        data={"grant_type": "client_credentials"},
-        auth=(ns_config.client_id, ns_config.client_secret),
-    ).json()["access_token"]
+    ns_config = NetSuiteConfig(
+        **{
+            **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("netsuite"),
+            "base_url": f"{urls['netsuite']}/services/rest",
+        }
+    )
+    ns_token = NetSuiteClient(ns_config).fetch_token()  # the connector's own M2M login
     ns = {"Authorization": f"Bearer {ns_token}", "Prefer": "transient"}
     for table in NETSUITE_TABLES:
         last_id = 0

@@ -105,7 +105,7 @@ c.stop()
         line = process.stdout.readline()  # type: ignore[union-attr]
         if not line:
             raise SystemExit("the sandboxes did not start (their error is above)")
-        yield json.loads(line)
+        yield {**json.loads(line), "store": str(store_dir)}  # the store holds NetSuite's M2M private key
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -350,7 +350,10 @@ def make_target(system: str, urls: dict[str, str], limits_on: bool) -> Target:
             SalesforceConfig(**SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"])
         )
     return NetSuiteTarget(
-        NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest")
+        NetSuiteConfig(
+            **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("netsuite"),
+            base_url=f"{urls['netsuite']}/services/rest",
+        )
     )
 
 
@@ -427,7 +430,8 @@ def bare_netsuite_rate(urls: dict[str, str], rows: list[Row], suffix: str) -> fl
     this machine now."""
     limit = LIMITS.netsuite.concurrency_limit
     config = NetSuiteConfig(
-        **SandboxSettings().source_credentials("netsuite"), base_url=f"{urls['netsuite']}/services/rest"
+        **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("netsuite"),
+        base_url=f"{urls['netsuite']}/services/rest",
     )
     token = NetSuiteClient(config).fetch_token()
     base = config.base_url.rstrip("/")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import httpx
 from sandboxes.salesforce.keys import jwt_bearer_form
 
+from ingestion.config import HttpSettings, NetSuiteConfig
+from ingestion.netsuite.client import NetSuiteClient
 from ingestion.registry import registry
 
 SALESFORCE_OBJECTS = tuple(table.vendor_name for table in registry("salesforce").tables)
@@ -45,24 +47,21 @@ def harvest_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
 
 
 def netsuite_counts(info: dict, verify: str | bool = True) -> dict[str, int]:
-    with _client(verify) as http:
-        token = http.post(
-            f"{info['base_url']}/auth/oauth2/v1/token",
-            data={"grant_type": "client_credentials"},
-            auth=(info["client_id"], info["client_secret"]),
-        )
-        token.raise_for_status()
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}", "Prefer": "transient"}
-        counts = {}
-        for table in NETSUITE_TABLES:
-            response = http.post(
-                f"{info['base_url']}/query/v1/suiteql",
-                json={"q": f"SELECT COUNT(*) AS n FROM {table}"},
-                headers=headers,
-            )
-            response.raise_for_status()
-            counts[table] = int(response.json()["items"][0]["n"])
-        return counts
+    """Through Concord's own NetSuite client, so the sandbox's M2M login is the connector's."""
+    config = NetSuiteConfig(
+        base_url=info["base_url"],
+        account_id=info["account_id"],
+        client_id=info["client_id"],
+        certificate_id=info["certificate_id"],
+        private_key_path=info["private_key_path"],
+        http=HttpSettings(verify=verify),
+    )
+    client = NetSuiteClient(config)
+    counts = {}
+    for table in NETSUITE_TABLES:
+        page, _ = client.suiteql(f"SELECT COUNT(*) AS n FROM {table}", limit=1)
+        counts[table] = int(page["items"][0]["n"])
+    return counts
 
 
 def all_counts(describe: dict) -> dict[str, dict[str, int]]:

@@ -168,12 +168,31 @@ class HarvestConfig:
         )
 
 
+NETSUITE_ALGORITHMS = ("PS256", "PS384", "PS512", "ES256", "ES384", "ES512")  # the JWT algorithms NetSuite accepts
+_NETSUITE_KEY_SETTINGS = ("private_key", "private_key_path")
+
+
+def netsuite_base_url(account_id: str) -> str:
+    """The REST web services root of a NetSuite account: `1234567` ->
+    https://1234567.suitetalk.api.netsuite.com/services/rest; a sandbox account `1234567_SB1`
+    -> https://1234567-sb1.suitetalk.api.netsuite.com/services/rest (lower case, `_` -> `-`)."""
+    host = account_id.strip().lower().replace("_", "-")
+    return f"https://{host}.suitetalk.api.netsuite.com/services/rest"
+
+
 @dataclass
 class NetSuiteConfig:
-    base_url: str = ""  # https://1234567.suitetalk.api.netsuite.com/services/rest
-    account_id: str = ""
-    client_id: str = ""
-    client_secret: str = ""
+    """NetSuite's OAuth 2.0 client credentials (machine-to-machine) login: a JWT signed with
+    the private key of the certificate mapped to the integration record."""
+
+    base_url: str = ""  # derived from account_id when not set (the sandboxes set their loopback URL)
+    account_id: str = ""  # 1234567, or 1234567_SB1 for a sandbox account
+    client_id: str = ""  # the integration record's client id: the JWT's `iss`
+    certificate_id: str = field(default="", repr=False)  # the Certificate ID of the M2M mapping: the JWT's `kid`
+    private_key: str = field(default="", repr=False)  # the certificate's private key as PEM text, or:
+    private_key_path: str = ""  # a PEM file holding it (one of the two is required)
+    algorithm: str = "PS256"  # one of NETSUITE_ALGORITHMS (RSA-PSS or ECDSA; NetSuite refuses RS256)
+    scope: str = "rest_webservices"  # comma-separated: rest_webservices, restlets, suite_analytics
     page_size: int = 1000  # SuiteQL's maximum `limit`
     window_lag_seconds: int = 0  # windows end this far behind the server's clock
     # Per-run overrides of how often a table's keys are reconciled to find hard deletes (table
@@ -182,6 +201,25 @@ class NetSuiteConfig:
     discover_columns: bool = True  # also select vendor fields the connector does not know yet
     http: HttpSettings = field(default_factory=HttpSettings)
 
+    def __post_init__(self) -> None:
+        if not self.base_url and self.account_id:
+            self.base_url = netsuite_base_url(self.account_id)
+
     @classmethod
     def resolve(cls, **overrides: Any) -> NetSuiteConfig:
-        return resolve_config(cls, "netsuite", secrets=("account_id", "client_id", "client_secret"), **overrides)
+        secrets = ("account_id", "client_id", "certificate_id", *_NETSUITE_KEY_SETTINGS)
+        # Optional: base_url (derived from account_id) and either one of the two key settings.
+        optional = {}
+        for name in ("base_url", *_NETSUITE_KEY_SETTINGS):
+            if name not in overrides:
+                value = (dlt.secrets if name in secrets else dlt.config).get(f"sources.netsuite.{name}")
+                optional[name] = "" if value in (None, "") else str(value)
+        values = {**optional, **overrides}
+        if not any(values.get(name) for name in _NETSUITE_KEY_SETTINGS):
+            values.pop("private_key_path", None)  # so resolve_config names it as missing
+        try:
+            return resolve_config(cls, "netsuite", secrets=secrets, **values)
+        except ConcordError as exc:
+            path = "SOURCES__NETSUITE__PRIVATE_KEY_PATH"
+            message = str(exc).replace(path, f"{path} (or SOURCES__NETSUITE__PRIVATE_KEY, the key's PEM text)")
+            raise ConcordError(message) from None

@@ -63,6 +63,9 @@ def test_up_tells_concord_where_the_sandboxes_are_in_dlt_secrets(running_sandbox
     assert f'base_url = "{endpoints["harvest"]}/v2"' in secrets
     assert 'access_token = "harvest-sandbox-token"' in secrets
     assert f'base_url = "{endpoints["netsuite"]}/services/rest"' in secrets
+    netsuite = secrets.split("[sources.netsuite]")[1]
+    assert 'certificate_id = "concord-sandbox-m2m-cert"' in netsuite and "client_secret" not in netsuite
+    assert 'private_key_path = "' in netsuite and "netsuite-m2m/private_key.pem" in netsuite
 
 
 def test_up_leaves_a_hand_written_secrets_file_alone_and_prints_what_to_export(tmp_path: Path) -> None:

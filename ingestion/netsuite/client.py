@@ -1,10 +1,12 @@
-"""A small NetSuite REST client: the OAuth 2.0 client-credentials token, SuiteQL pages, the
-server's clock, and NetSuite's error bodies turned into messages a person can act on.
+"""A small NetSuite REST client: the OAuth 2.0 client credentials (M2M) login
+(`ingestion.netsuite.auth`), SuiteQL pages, the server's clock, and NetSuite's error bodies
+turned into messages a person can act on.
 
 Transient failures (429 CONCURRENCY_LIMIT_EXCEEDED, which carries no Retry-After, 5xx,
 timeouts, dropped connections) are retried with backoff by the shared session
 (`ingestion.http`). A 401 on a query is retried once with a fresh token (tokens last an
-hour; a long run outlives one); bad credentials stop the run with `SourceFatalError`.
+hour and are renewed a minute before; a 401 still gets one fresh login); a refused login
+stops the run with `SourceFatalError`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import requests
 
 from ingestion.config import NetSuiteConfig
 from ingestion.http import SourceFatalError, check, session
+from ingestion.netsuite.auth import NetSuiteLogin
 from ingestion.netsuite.tables import SYSTEM
 
 log = logging.getLogger(__name__)
@@ -46,26 +49,11 @@ class NetSuiteClient:
         self.config = config
         self.base_url = config.base_url.rstrip("/")
         self.session = session(config.http, {"Accept": "application/json"})
-        self._token: str | None = None
+        self.login = NetSuiteLogin(config, self.session)  # the one login, shared with the write-back target
 
     def fetch_token(self) -> str:
-        """A new OAuth 2.0 access token (client credentials)."""
-        response = self.session.post(
-            f"{self.base_url}/auth/oauth2/v1/token",
-            data={"grant_type": "client_credentials"},
-            auth=(self.config.client_id, self.config.client_secret),
-        )
-        if response.status_code in (400, 401, 403):
-            raise SourceFatalError(
-                f"NetSuite refused the client credentials at its token endpoint ({response.status_code}: "
-                f"{response.text[:200]}); check sources.netsuite.client_id / client_secret "
-                "(SOURCES__NETSUITE__CLIENT_ID / SOURCES__NETSUITE__CLIENT_SECRET)"
-            )
-        check(response, SYSTEM)
-        token = _json(response, "the token endpoint").get("access_token")
-        if not isinstance(token, str):
-            raise SourceFatalError("NetSuite's token endpoint answered without an access_token")
-        return token
+        """The current OAuth 2.0 access token (logging in when needed)."""
+        return self.login.token()
 
     def suiteql(self, query: str, limit: int, offset: int = 0) -> tuple[dict[str, Any], requests.Response]:
         """One page of a SuiteQL query: the parsed body and the response (for its headers)."""
@@ -73,16 +61,15 @@ class NetSuiteClient:
         params = {"limit": limit, "offset": offset}
         body = orjson.dumps({"q": query})
         for attempt in (1, 2):
-            if self._token is None:
-                self._token = self.fetch_token()
+            token = self.login.token()
             headers = {
-                "Authorization": f"Bearer {self._token}",
+                "Authorization": f"Bearer {token}",
                 "Prefer": "transient",
                 "Content-Type": "application/json",
             }
             response = self.session.post(url, params=params, data=body, headers=headers)
             if response.status_code == 401 and attempt == 1:
-                self._token = None  # expired mid-run: one fresh token, then a 401 is fatal
+                self.login.discard(token)  # expired mid-run: one fresh token, then a 401 is fatal
                 continue
             break
         if response.status_code == 400:

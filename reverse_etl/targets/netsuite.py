@@ -24,8 +24,10 @@ records.
 - Concurrency: at most `max_in_flight` requests at once (NetSuite limits concurrent requests
   per account and answers 429 CONCURRENCY_LIMIT_EXCEEDED, without Retry-After, to the one
   over: that is retried with exponential backoff).
-- Auth reuses the ingestion client's OAuth 2.0 client-credentials token; a token refused
-  mid-run is renewed once, and refused credentials raise TargetFatalError.
+- Auth is the ingestion client's login (`ingestion.netsuite.auth`: OAuth 2.0 client
+  credentials with a signed JWT, one token shared by the workers and reused until shortly
+  before it expires); a token refused mid-run is renewed once, and a refused login raises
+  TargetFatalError.
 """
 
 from __future__ import annotations
@@ -159,9 +161,6 @@ class NetSuiteTarget:
         self._client = NetSuiteClient(config)  # token and SuiteQL
         self._sender = Sender(config.http)
         self._local = threading.local()  # one session per worker thread
-        self._token: str | None = None
-        self._token_generation = 0
-        self._token_lock = threading.Lock()
         self._currencies: dict[str, str] | None = None
         self._terms: dict[str, str] | None = None
 
@@ -170,22 +169,13 @@ class NetSuiteTarget:
 
     # -- auth and look-ups -----------------------------------------------------------------
 
-    def _current_token(self) -> tuple[str, int]:
-        with self._token_lock:
-            if self._token is None:
-                try:
-                    self._token = self._client.fetch_token()  # the ingestion client's OAuth flow
-                except SourceFatalError as exc:
-                    raise TargetFatalError(one_line(str(exc))) from None
-                except (requests.RequestException, ValueError) as exc:
-                    raise TargetFatalError(one_line(f"NetSuite's token endpoint failed ({exc})")) from None
-                self._token_generation += 1
-            return self._token, self._token_generation
-
-    def _renew_token(self, generation: int) -> None:
-        with self._token_lock:
-            if self._token_generation == generation:  # not renewed by another thread meanwhile
-                self._token = None
+    def _current_token(self) -> str:
+        try:
+            return self._client.login.token()  # the ingestion client's login: one place for it
+        except SourceFatalError as exc:
+            raise TargetFatalError(one_line(str(exc))) from None
+        except (requests.RequestException, ValueError) as exc:
+            raise TargetFatalError(one_line(f"NetSuite's token endpoint failed ({exc})")) from None
 
     def _query(self, sql: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -320,7 +310,7 @@ class NetSuiteTarget:
         url = f"{self.base_url}{path}"
         sent: Sent | None = None
         for _ in (1, 2):
-            token, generation = self._current_token()
+            token = self._current_token()
             sent = self._sender.send(
                 self._session(),
                 method,
@@ -332,7 +322,7 @@ class NetSuiteTarget:
             )
             if sent.status != 401:
                 return sent
-            self._renew_token(generation)
+            self._client.login.discard(token)  # unless another worker already renewed it
         detail = _error_detail(sent.response) if sent and sent.response is not None else ""
         raise TargetFatalError(
             one_line(

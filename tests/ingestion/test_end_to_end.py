@@ -23,6 +23,8 @@ from sandboxes.simulator import generate, tick
 from sandboxes.store import Store
 
 from core.warehouse import Warehouse
+from ingestion.config import NetSuiteConfig
+from ingestion.netsuite.client import NetSuiteClient
 from ingestion.runner import ingest
 from tests.firm import configs
 from tests.ingestion.warehouse_state import differences
@@ -72,12 +74,7 @@ def delete_one_record_in_each_system(cluster: SandboxCluster, store: Store) -> N
             | {"User-Agent": "Concord tests"},
         )
         assert response.status_code == 200
-        ns = cluster.settings.netsuite
-        ns_token = http.post(
-            f"{cluster.url('netsuite')}/services/rest/auth/oauth2/v1/token",
-            data={"grant_type": "client_credentials"},
-            auth=(ns.client_id, ns.client_secret),
-        ).json()["access_token"]
+        ns_token = NetSuiteClient(NetSuiteConfig(**cluster.source_settings()["netsuite"])).fetch_token()
         payment = (
             store.connect("netsuite")
             .execute("SELECT id FROM \"transaction\" WHERE type = 'CustPymt' ORDER BY id")

@@ -25,6 +25,7 @@ from sandboxes.store import Store
 from core.errors import ConcordError
 from core.warehouse import Warehouse
 from ingestion.config import HttpSettings, NetSuiteConfig
+from ingestion.netsuite.client import NetSuiteClient
 from ingestion.runner import SystemSummary, ingest
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
@@ -71,12 +72,7 @@ class Harness:
 
     def api(self) -> requests.Session:
         """An authenticated session on the record API."""
-        base = self.config.base_url
-        token = requests.post(
-            f"{base}/auth/oauth2/v1/token",
-            data={"grant_type": "client_credentials"},
-            auth=(self.config.client_id, self.config.client_secret),
-        ).json()["access_token"]
+        token = NetSuiteClient(self.config).fetch_token()  # the connector's M2M login
         client = requests.Session()
         client.headers["Authorization"] = f"Bearer {token}"
         return client
@@ -285,11 +281,12 @@ def test_429_and_5xx_faults_still_give_an_exact_load(netsuite: Callable[..., Har
 
 
 def test_bad_credentials_stop_the_run_with_a_one_line_message(netsuite: Callable[..., Harness]) -> None:
-    h = netsuite(firm=False, client_secret="wrong")
+    h = netsuite(firm=False, certificate_id="wrong-certificate")
     with pytest.raises(ConcordError) as failure:
         h.ingest()
     message = str(failure.value)
-    assert "\n" not in message and "client_secret" in message and "invalid_client" in message
+    assert "\n" not in message and "SOURCES__NETSUITE__CERTIFICATE_ID" in message and "invalid_client" in message
+    assert "wrong-certificate" not in message and "PRIVATE KEY" not in message
 
 
 def test_when_an_invoice_was_paid_is_answered_from_its_history(netsuite: Callable[..., Harness]) -> None:

@@ -354,7 +354,7 @@ def test_harvest_paces_a_backlog_under_the_rate_limit_without_a_single_429(vendo
     [
         (lambda v: SalesforceTarget(v.salesforce_config(username="wrong")), "SOURCES__SALESFORCE__USERNAME"),
         (lambda v: harvest_target(v, access_token="wrong"), "SOURCES__HARVEST__ACCESS_TOKEN"),
-        (lambda v: NetSuiteTarget(v.netsuite_config(client_secret="wrong")), "SOURCES__NETSUITE__CLIENT_SECRET"),
+        (lambda v: NetSuiteTarget(v.netsuite_config(certificate_id="wrong")), "SOURCES__NETSUITE__CERTIFICATE_ID"),
     ],
     ids=["salesforce", "harvest", "netsuite"],
 )

@@ -7,16 +7,22 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import stat
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 from sandboxes.common.faults import FaultRates
-from sandboxes.settings import NetSuiteSettings
+from sandboxes.serving import SandboxCluster
+from sandboxes.settings import NetSuiteCertificate, NetSuiteSettings
 from sandboxes.store import Store
 
+from tests.sandboxes import netsuite_jwt
+from tests.sandboxes.netsuite_jwt import OMIT
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
 REST = "/services/rest"
@@ -24,7 +30,7 @@ TOKEN_URL = f"{REST}/auth/oauth2/v1/token"
 SUITEQL = f"{REST}/query/v1/suiteql"
 RECORD = f"{REST}/record/v1"
 CLIENT_ID = NetSuiteSettings().client_id
-CLIENT_SECRET = NetSuiteSettings().client_secret
+CERTIFICATE_ID = NetSuiteSettings().certificate_id
 
 
 @dataclass
@@ -32,6 +38,20 @@ class NetSuite:
     url: str
     client: httpx.Client  # authenticated, base_url = the server root
     store: Store
+    cluster: SandboxCluster
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}{TOKEN_URL}"
+
+    def assertion(self, key: object = None, **overrides: object) -> str:
+        """A valid client assertion for the sandbox's own certificate; `overrides` break it."""
+        claims = {"kid": CERTIFICATE_ID, "iss": CLIENT_ID, "aud": self.token_url, **overrides}
+        signing_key = key if key is not None else netsuite_jwt.sandbox_key(self.cluster.source_settings()["netsuite"])
+        return netsuite_jwt.assertion(signing_key, **claims)  # type: ignore[arg-type]
+
+    def login(self, client_assertion: str, **kwargs: object) -> httpx.Response:
+        return httpx.post(self.token_url, data=netsuite_jwt.form(client_assertion), **kwargs)  # type: ignore[arg-type]
 
     def query(self, q: str, limit: int | None = None, offset: int = 0) -> httpx.Response:
         params = {"offset": offset} if limit is None else {"limit": limit, "offset": offset}
@@ -62,10 +82,12 @@ def start_netsuite(start_sandboxes, sandbox_store: Store) -> Callable[..., NetSu
         cluster = start_sandboxes(systems=("netsuite",), **overrides)
         url = cluster.url("netsuite")
         verify = ssl.create_default_context(cafile=cluster.tls_files.ca_cert) if cluster.tls_files else True
-        token = _token(url, data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET), verify=verify)
+        key = netsuite_jwt.sandbox_key(cluster.source_settings()["netsuite"])
+        jwt = netsuite_jwt.assertion(key, kid=CERTIFICATE_ID, iss=CLIENT_ID, aud=f"{url}{TOKEN_URL}")
+        token = _token(url, data=netsuite_jwt.form(jwt), verify=verify)
         client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, verify=verify, timeout=30)
         clients.append(client)
-        return NetSuite(url, client, sandbox_store)
+        return NetSuite(url, client, sandbox_store, cluster)
 
     yield start
     for client in clients:
@@ -86,38 +108,160 @@ def _error(response: httpx.Response) -> dict:
 # -- OAuth 2.0 -------------------------------------------------------------------------
 
 
-def test_token_endpoint_issues_a_bearer_token_for_client_credentials_in_basic_auth(ns: NetSuite) -> None:
-    response = httpx.post(
-        f"{ns.url}{TOKEN_URL}", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET)
-    )
+def _refusal(response: httpx.Response, status: int, error: str) -> str:
+    assert response.status_code == status, response.text
     body = response.json()
-    assert response.status_code == 200
+    assert body["error"] == error, body
+    return body["error_description"]
+
+
+def test_a_signed_client_assertion_gets_a_bearer_token_for_60_minutes(ns: NetSuite) -> None:
+    response = ns.login(ns.assertion())
+    body = response.json()
+    assert response.status_code == 200, response.text
     assert body["expires_in"] == 3600 and body["token_type"] == "bearer" and body["access_token"]
+    assert response.headers["cache-control"] == "no-store"
+    record = httpx.get(f"{ns.url}{RECORD}/currency/1", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert record.status_code == 200
 
 
-def test_token_endpoint_accepts_client_credentials_as_form_fields(ns: NetSuite) -> None:
-    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
-    token = _token(ns.url, data=form)
-    assert httpx.get(f"{ns.url}{RECORD}/currency/1", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+@pytest.mark.parametrize("scope", ["rest_webservices", "rest_webservices,restlets", ["restlets", "rest_webservices"]])
+def test_scope_may_be_a_comma_separated_list_or_an_array(ns: NetSuite, scope: object) -> None:
+    assert ns.login(ns.assertion(scope=scope)).status_code == 200
 
 
-def test_token_endpoint_accepts_a_jwt_client_assertion_issued_by_the_client_id(ns: NetSuite) -> None:
-    def part(value: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    jwt = f"{part({'alg': 'PS256', 'typ': 'JWT'})}.{part({'iss': CLIENT_ID, 'scope': ['rest_webservices']})}.sig"
-    form = {
-        "grant_type": "client_credentials",
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": jwt,
-    }
-    assert _token(ns.url, data=form)
+def test_the_generated_key_pair_is_in_the_store_readable_only_by_its_owner(ns: NetSuite) -> None:
+    settings = ns.cluster.source_settings()["netsuite"]
+    key_path = Path(settings["private_key_path"])
+    assert settings["certificate_id"] == CERTIFICATE_ID and "client_secret" not in settings
+    assert key_path.is_relative_to(Path(ns.cluster.settings.store_dir).absolute())
+    for pem in (key_path, key_path.with_name("certificate.pem")):
+        assert stat.S_IMODE(pem.stat().st_mode) == 0o600
+    assert key_path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
 
 
-def test_token_endpoint_refuses_a_wrong_client_secret(ns: NetSuite) -> None:
-    response = httpx.post(f"{ns.url}{TOKEN_URL}", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "nope"))
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_client"
+def test_a_restarted_sandbox_keeps_its_key_pair(start_sandboxes, sandbox_store: Store) -> None:
+    first = start_sandboxes(systems=("netsuite",))
+    key = Path(first.source_settings()["netsuite"]["private_key_path"]).read_bytes()
+    first.stop()
+    second = start_sandboxes(systems=("netsuite",))
+    assert Path(second.source_settings()["netsuite"]["private_key_path"]).read_bytes() == key
+
+
+def test_an_ec_certificate_mapped_to_the_client_accepts_es256(start_netsuite) -> None:
+    key = netsuite_jwt.new_ec_key()
+    mapped = NetSuiteCertificate(netsuite_jwt.public_pem(key), CLIENT_ID)
+    ns = start_netsuite(netsuite=NetSuiteSettings(certificates={"ec-cert": mapped}))
+    assert ns.login(ns.assertion(key, kid="ec-cert", alg="ES256")).status_code == 200
+
+
+def test_http_basic_client_credentials_are_refused(ns: NetSuite) -> None:
+    response = httpx.post(ns.token_url, data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, "a-secret"))
+    _refusal(response, 401, "invalid_client")
+
+
+def test_a_client_secret_is_refused_even_beside_a_valid_assertion(ns: NetSuite) -> None:
+    form = {**netsuite_jwt.form(ns.assertion()), "client_id": CLIENT_ID, "client_secret": "a-secret"}
+    _refusal(httpx.post(ns.token_url, data=form), 401, "invalid_client")
+
+
+@pytest.mark.parametrize("assertion_type", [None, "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"])
+def test_a_missing_or_wrong_client_assertion_type_is_refused(ns: NetSuite, assertion_type: str | None) -> None:
+    form = netsuite_jwt.form(ns.assertion())
+    if assertion_type is None:
+        del form["client_assertion_type"]
+    else:
+        form["client_assertion_type"] = assertion_type
+    assert "client_assertion_type" in _refusal(httpx.post(ns.token_url, data=form), 400, "invalid_request")
+
+
+@pytest.mark.parametrize("malformed", ["not-a-jwt", "a.b.c", "eyJhbGciOiJQUzI1NiJ9.bm90IGpzb24.c2ln", ""])
+def test_a_malformed_assertion_is_refused(ns: NetSuite, malformed: str) -> None:
+    _refusal(ns.login(malformed), 400, "invalid_request")
+
+
+def test_a_wrong_grant_type_is_refused(ns: NetSuite) -> None:
+    form = {**netsuite_jwt.form(ns.assertion()), "grant_type": "password"}
+    _refusal(httpx.post(ns.token_url, data=form), 400, "unsupported_grant_type")
+
+
+@pytest.mark.parametrize("alg", ["RS256", "HS256", "none"])
+def test_an_algorithm_outside_rsa_pss_and_ecdsa_is_refused(ns: NetSuite, alg: str) -> None:
+    key = {"RS256": None, "HS256": "a-shared-secret-of-at-least-32-bytes!", "none": ""}[alg]
+    if alg == "RS256":
+        key = netsuite_jwt.sandbox_key(ns.cluster.source_settings()["netsuite"])  # the right key, the wrong padding
+    jwt = netsuite_jwt.assertion(key, kid=CERTIFICATE_ID, iss=CLIENT_ID, aud=ns.token_url, alg=alg)
+    assert alg in _refusal(ns.login(jwt), 401, "invalid_client")
+
+
+def test_an_unknown_certificate_id_is_refused(ns: NetSuite) -> None:
+    _refusal(ns.login(ns.assertion(kid="not-a-certificate")), 401, "invalid_client")
+
+
+def test_a_key_that_is_not_the_registered_certificates_is_refused(ns: NetSuite) -> None:
+    description = _refusal(ns.login(ns.assertion(netsuite_jwt.new_rsa_key())), 401, "invalid_client")
+    assert "signature" in description
+
+
+def test_a_tampered_assertion_is_refused(ns: NetSuite) -> None:
+    header, payload, signature = ns.assertion().split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "iss": "someone-else"}).encode()).rstrip(b"=").decode()
+    _refusal(ns.login(f"{header}.{forged}.{signature}"), 401, "invalid_client")
+
+
+def test_an_ec_alg_with_an_rsa_certificate_is_refused(ns: NetSuite) -> None:
+    _refusal(ns.login(ns.assertion(netsuite_jwt.new_ec_key(), alg="ES256")), 401, "invalid_client")
+
+
+def test_an_issuer_other_than_the_mapped_client_id_is_refused(ns: NetSuite) -> None:
+    assert "iss" in _refusal(ns.login(ns.assertion(iss="another-integration")), 401, "invalid_client")
+
+
+def test_a_certificate_mapped_to_another_integration_is_refused_for_this_client(start_netsuite) -> None:
+    key = netsuite_jwt.new_rsa_key()
+    mapped = NetSuiteCertificate(netsuite_jwt.public_pem(key), "another-integration")
+    ns = start_netsuite(netsuite=NetSuiteSettings(certificates={"other": mapped}))
+    assert ns.login(ns.assertion(key, kid="other", iss="another-integration")).status_code == 200
+    _refusal(ns.login(ns.assertion(key, kid="other")), 401, "invalid_client")
+
+
+@pytest.mark.parametrize(
+    "aud",
+    [
+        "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        "http://127.0.0.1:1/services/rest/auth/oauth2/v1/token",
+        ["https://example.com/token"],
+    ],
+)
+def test_an_audience_other_than_this_token_endpoint_is_refused(ns: NetSuite, aud: object) -> None:
+    assert "aud" in _refusal(ns.login(ns.assertion(aud=aud)), 401, "invalid_client")
+
+
+def test_an_expired_assertion_is_refused(ns: NetSuite) -> None:
+    now = int(time.time())
+    assert "expired" in _refusal(ns.login(ns.assertion(iat=now - 600, exp=now - 60)), 401, "invalid_client")
+
+
+def test_an_assertion_valid_for_more_than_60_minutes_is_refused(ns: NetSuite) -> None:
+    now = int(time.time())
+    assert ns.login(ns.assertion(iat=now, exp=now + 3600)).status_code == 200
+    assert "60 minutes" in _refusal(ns.login(ns.assertion(iat=now, exp=now + 3601)), 401, "invalid_client")
+
+
+@pytest.mark.parametrize("claim", ["iss", "aud", "iat", "exp"])
+def test_an_assertion_missing_a_required_claim_is_refused(ns: NetSuite, claim: str) -> None:
+    _refusal(ns.login(ns.assertion(**{claim: OMIT})), 401, "invalid_client")
+
+
+@pytest.mark.parametrize("scope", [OMIT, "", [], "rest_webservices,openid", "rest_web_services"])
+def test_a_missing_or_unknown_scope_is_refused(ns: NetSuite, scope: object) -> None:
+    _refusal(ns.login(ns.assertion(scope=scope)), 400, "invalid_scope")
+
+
+def test_a_scope_the_integration_does_not_allow_is_refused(start_netsuite) -> None:
+    ns = start_netsuite(netsuite=NetSuiteSettings(scopes=("rest_webservices",)))
+    _refusal(ns.login(ns.assertion(scope="rest_webservices,restlets")), 400, "invalid_scope")
 
 
 def test_request_without_a_token_is_401_invalid_login(ns: NetSuite) -> None:

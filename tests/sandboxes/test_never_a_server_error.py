@@ -18,6 +18,8 @@ from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import generate
 from sandboxes.store import Store
 
+from tests.sandboxes import netsuite_jwt
+
 EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 SOQL_TOKENS = st.sampled_from(
@@ -59,11 +61,10 @@ class Clients:
         self.harvest_auth = {"Authorization": f"Bearer {hv['access_token']}", "Harvest-Account-Id": hv["account_id"]}
         ns = info["netsuite"]
         self.netsuite = ns["base_url"]
-        ns_token = self.http.post(
-            f"{ns['base_url']}/auth/oauth2/v1/token",
-            data={"grant_type": "client_credentials"},
-            auth=(ns["client_id"], ns["client_secret"]),
-        ).json()["access_token"]
+        key = netsuite_jwt.sandbox_key(ns)
+        token_url = f"{ns['base_url']}/auth/oauth2/v1/token"
+        jwt = netsuite_jwt.assertion(key, kid=ns["certificate_id"], iss=ns["client_id"], aud=token_url)
+        ns_token = self.http.post(token_url, data=netsuite_jwt.form(jwt)).json()["access_token"]
         self.netsuite_auth = {"Authorization": f"Bearer {ns_token}", "Prefer": "transient"}
 
 

@@ -74,7 +74,8 @@ def print_connection_info(describe: dict) -> None:
         table.add_row(
             "NetSuite",
             ns["base_url"],
-            f"account {ns['account_id']}\nclient_id={ns['client_id']} client_secret={ns['client_secret']}",
+            f"account {ns['account_id']}\nclient_id={ns['client_id']} certificate_id={ns['certificate_id']}\n"
+            f"private key {ns['private_key_path']}",
         )
     console.print(table)
     if "ca_cert" in describe:

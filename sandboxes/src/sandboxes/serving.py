@@ -164,9 +164,7 @@ class SandboxCluster:
             },
             "netsuite": {
                 "base_url": f"{self.url('netsuite')}/services/rest" if "netsuite" in self.running else None,
-                "account_id": s.netsuite.account_id,
-                "client_id": s.netsuite.client_id,
-                "client_secret": s.netsuite.client_secret,
+                **s.source_credentials("netsuite"),  # account, client id, certificate id, private key path
             },
         }
         if self.tls_files:

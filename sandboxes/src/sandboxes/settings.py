@@ -3,6 +3,8 @@
 The credentials are the sandbox's own and are printed by `concord sandbox up`; they are
 not secrets of any real system. Each can be overridden from the environment
 (`CONCORD_SANDBOX_<NAME>`), so a test can prove that a wrong credential is refused.
+NetSuite's login key pair is not a setting: it is generated into the store when the NetSuite
+sandbox starts (`sandboxes.netsuite.keys`), and only the path of its private key is handed out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandboxes.common.faults import FaultRates
+from sandboxes.netsuite.keys import private_key_path as netsuite_private_key_path
 from sandboxes.salesforce.keys import key_files as salesforce_key_files
 from sandboxes.store import DEFAULT_STORE_DIR
 
@@ -73,10 +76,23 @@ class HarvestSettings:
 
 
 @dataclass
+class NetSuiteCertificate:
+    """A certificate mapped to an integration record (NetSuite's OAuth 2.0 Client Credentials
+    (M2M) Setup): the public key a client's JWT is verified with, and the client id it serves."""
+
+    public_key_pem: str  # an X.509 certificate or a public key, PEM
+    client_id: str  # the integration record the certificate is mapped to (the JWT's `iss`)
+
+
+@dataclass
 class NetSuiteSettings:
     account_id: str = field(default_factory=lambda: _env("NETSUITE_ACCOUNT_ID", "1234567_SB1"))
     client_id: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_ID", "concord-netsuite-client"))
-    client_secret: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_SECRET", "ns-sandbox-secret"))
+    # The Certificate ID of the key pair generated in the store (`netsuite/keys.py`), mapped to client_id.
+    certificate_id: str = field(default_factory=lambda: _env("NETSUITE_CERTIFICATE_ID", "concord-sandbox-m2m-cert"))
+    # More mappings (Certificate ID -> certificate), e.g. a test's own key pair.
+    certificates: dict[str, NetSuiteCertificate] = field(default_factory=dict)
+    scopes: tuple[str, ...] = ("rest_webservices", "restlets", "suite_analytics")  # what the integration allows
     concurrency_limit: int = 5
     token_ttl_seconds: int = 3600
 
@@ -109,6 +125,7 @@ class SandboxSettings:
             "netsuite": lambda s: {
                 "account_id": s.account_id,
                 "client_id": s.client_id,
-                "client_secret": s.client_secret,
+                "certificate_id": s.certificate_id,
+                "private_key_path": str(netsuite_private_key_path(self.store_dir)),
             },
         }[system](getattr(self, system))

@@ -1,4 +1,5 @@
-"""Wires the NetSuite sandbox app: token endpoint, SuiteQL, record API, errors, limits, faults."""
+"""Wires the NetSuite sandbox app: token endpoint (its M2M key pair generated in the store),
+SuiteQL, record API, errors, limits, faults."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import Depends, FastAPI
 
 from sandboxes.common import admin
 from sandboxes.common.faults import FaultInjector
-from sandboxes.netsuite import auth, errors, query_api, record_api
+from sandboxes.netsuite import auth, errors, keys, query_api, record_api
 from sandboxes.netsuite.limits import ConcurrencyLimitMiddleware
 from sandboxes.netsuite.wire import bearer_check
 from sandboxes.settings import SandboxSettings
@@ -16,8 +17,10 @@ from sandboxes.store import Store
 def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector) -> FastAPI:
     app = FastAPI(title="NetSuite REST web services sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     tokens = auth.TokenRegistry(settings.netsuite.token_ttl_seconds)
+    app.state.tokens = tokens  # how many logins the sandbox answered, for tests that count them
     errors.install(app)
-    app.include_router(auth.router(settings.netsuite, tokens))
+    certificate = keys.ensure_key_pair(store.directory)  # the M2M key pair, generated on first start
+    app.include_router(auth.router(settings.netsuite, tokens, certificate))
     require_token = [Depends(bearer_check(tokens))]
     app.include_router(query_api.router(store), dependencies=require_token)
     app.include_router(record_api.router(store), dependencies=require_token)
