@@ -24,8 +24,8 @@ def resolve_config(cls: type[Config], system: str, secrets: tuple[str, ...], **o
     """`cls` filled from dlt's `sources.<system>.*` values over its defaults, then `overrides`.
     Only fields of plain types (text, numbers) are read from config; `secrets` name the ones
     read from the secrets providers. Which settings must be set is the class's
-    `missing_settings()` if it has one (settings that depend on a chosen auth flow), else
-    every field whose default is empty text."""
+    `missing_settings()` if it has one (settings that depend on a chosen auth flow; a name
+    `a|b` means either will do), else every field whose default is empty text."""
     values: dict[str, Any] = {}
     for spec in fields(cls):  # type: ignore[arg-type]
         if spec.name in overrides or spec.type not in ("str", "int", "float"):
@@ -41,12 +41,17 @@ def resolve_config(cls: type[Config], system: str, secrets: tuple[str, ...], **o
     else:
         missing = [spec.name for spec in fields(cls) if spec.default == "" and getattr(config, spec.name) == ""]  # type: ignore[arg-type]
     if missing:
-        names = ", ".join(f"SOURCES__{system.upper()}__{name.upper()}" for name in missing)
+        names = ", ".join(_setting_names(system, name) for name in missing)
         raise ConcordError(
             f"{system} is not configured: set {names} (or sources.{system}.* in .dlt/secrets.toml; "
             "`concord sandbox up` writes the local sandboxes' values there)"
         )
     return config
+
+
+def _setting_names(system: str, name: str) -> str:
+    first, *others = (f"SOURCES__{system.upper()}__{n.upper()}" for n in name.split("|"))
+    return f"{first} (or {', '.join(others)})" if others else first
 
 
 @dataclass
@@ -110,7 +115,7 @@ class SalesforceConfig:
         }[self.auth_flow]
         missing = [name for name in needed if not getattr(self, name)]
         if self.auth_flow == "jwt_bearer" and not (self.private_key or self.private_key_path):
-            missing.append("private_key")  # or private_key_path
+            missing.append("private_key_path|private_key")
         return missing
 
     @classmethod
@@ -169,7 +174,7 @@ class HarvestConfig:
 
 
 NETSUITE_ALGORITHMS = ("PS256", "PS384", "PS512", "ES256", "ES384", "ES512")  # the JWT algorithms NetSuite accepts
-_NETSUITE_KEY_SETTINGS = ("private_key", "private_key_path")
+NETSUITE_SECRETS = ("account_id", "client_id", "certificate_id", "private_key", "private_key_path")
 
 
 def netsuite_base_url(account_id: str) -> str:
@@ -205,21 +210,13 @@ class NetSuiteConfig:
         if not self.base_url and self.account_id:
             self.base_url = netsuite_base_url(self.account_id)
 
+    def missing_settings(self) -> list[str]:
+        """The settings the login needs that are not set (`base_url` follows from `account_id`)."""
+        missing = [name for name in ("account_id", "client_id", "certificate_id") if not getattr(self, name)]
+        if not (self.private_key or self.private_key_path):
+            missing.append("private_key_path|private_key")
+        return missing
+
     @classmethod
     def resolve(cls, **overrides: Any) -> NetSuiteConfig:
-        secrets = ("account_id", "client_id", "certificate_id", *_NETSUITE_KEY_SETTINGS)
-        # Optional: base_url (derived from account_id) and either one of the two key settings.
-        optional = {}
-        for name in ("base_url", *_NETSUITE_KEY_SETTINGS):
-            if name not in overrides:
-                value = (dlt.secrets if name in secrets else dlt.config).get(f"sources.netsuite.{name}")
-                optional[name] = "" if value in (None, "") else str(value)
-        values = {**optional, **overrides}
-        if not any(values.get(name) for name in _NETSUITE_KEY_SETTINGS):
-            values.pop("private_key_path", None)  # so resolve_config names it as missing
-        try:
-            return resolve_config(cls, "netsuite", secrets=secrets, **values)
-        except ConcordError as exc:
-            path = "SOURCES__NETSUITE__PRIVATE_KEY_PATH"
-            message = str(exc).replace(path, f"{path} (or SOURCES__NETSUITE__PRIVATE_KEY, the key's PEM text)")
-            raise ConcordError(message) from None
+        return resolve_config(cls, "netsuite", secrets=NETSUITE_SECRETS, **overrides)

@@ -432,7 +432,12 @@ def test_an_expired_session_is_renewed_once_with_a_fresh_assertion(tmp_path: Pat
 @pytest.mark.parametrize(
     ("flow", "given", "missing", "not_missing"),
     [
-        ("jwt_bearer", {"CLIENT_ID": "3MVG9"}, ["USERNAME", "PRIVATE_KEY"], ["BASE_URL", "CLIENT_SECRET", "PASSWORD"]),
+        (
+            "jwt_bearer",
+            {"CLIENT_ID": "3MVG9"},
+            ["USERNAME", "PRIVATE_KEY_PATH"],
+            ["BASE_URL", "CLIENT_SECRET", "PASSWORD"],
+        ),
         ("client_credentials", {"CLIENT_ID": "3MVG9"}, ["BASE_URL", "CLIENT_SECRET"], ["USERNAME", "PRIVATE_KEY"]),
         ("password", {"BASE_URL": "https://x.my.salesforce.com"}, ["CLIENT_ID", "PASSWORD"], ["PRIVATE_KEY"]),
     ],
