@@ -9,7 +9,7 @@ vendor's metadata says without writing), the vendor specifics (NetSuite's user t
 the limits the vendor reported. It writes nothing to any system.
 
 Each check is a `Finding`: what was checked, whether it holds, and what was seen or what to
-fix. One module per vendor (`salesforce.py`, `harvest.py`, `netsuite.py`) knows how.
+fix. No credential or account identifier is ever printed. One module per vendor (`salesforce.py`, `harvest.py`, `netsuite.py`) knows how.
 """
 
 from __future__ import annotations

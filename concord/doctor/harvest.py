@@ -32,7 +32,7 @@ def checks() -> Iterator[Finding]:
     except SourceFatalError as exc:
         raise Stop(Finding(SYSTEM, "login", False, str(exc))) from None
     name = " ".join(filter(None, (me.get("first_name"), me.get("last_name")))) or f"user {me.get('id')}"
-    yield Finding(SYSTEM, "login", True, f"token of {name}, account {config.account_id}")
+    yield Finding(SYSTEM, "login", True, f"token of {name}")
     version = base.rsplit("/", 1)[-1]
     yield Finding(
         SYSTEM, "API version", version == "v2", f"API {version}" if version == "v2" else "base_url must end in /v2"

@@ -21,7 +21,7 @@ def checks() -> Iterator[Finding]:
     config = NetSuiteConfig.resolve(http=DOCTOR_HTTP)
     yield reachable(SYSTEM, config.base_url)
     client = NetSuiteClient(config)
-    yield logged_in(SYSTEM, client.fetch_token, f"OAuth 2.0 token for integration {config.client_id}")
+    yield logged_in(SYSTEM, client.fetch_token, f"OAuth 2.0 machine-to-machine, {config.algorithm}-signed assertion")
     try:
         client.suiteql("SELECT id FROM currency FETCH FIRST 1 ROWS ONLY", limit=1)
     except (SourceFatalError, SuiteQLError) as exc:

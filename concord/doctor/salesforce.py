@@ -23,7 +23,7 @@ def checks() -> Iterator[Finding]:
     config = SalesforceConfig.resolve(http=DOCTOR_HTTP)
     yield reachable(SYSTEM, config.login_url if config.auth_flow == "jwt_bearer" else config.base_url)
     client = SalesforceClient(config)
-    yield logged_in(SYSTEM, client.login, f"{config.auth_flow} flow as {config.username or 'the run-as user'}")
+    yield logged_in(SYSTEM, client.login, f"{config.auth_flow} flow")
     yield _api_version(client)
     described = _Describe(client)
     for table in REGISTRY.tables:
