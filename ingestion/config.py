@@ -111,6 +111,10 @@ class NetSuiteConfig:
     reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     discover_columns: bool = True  # also select vendor fields the connector does not know yet
     http: HttpSettings = field(default_factory=HttpSettings)
+    # The integration user's time zone (IANA name, e.g. America/New_York), as set in its
+    # NetSuite preferences: SuiteQL reads and writes dates and times in it. Required, no
+    # default: a wrong zone would silently shift every window (a run checks it at start).
+    time_zone: str = ""
 
     @classmethod
     def resolve(cls, **overrides: Any) -> NetSuiteConfig:

@@ -54,6 +54,10 @@ class NetSuiteSettings:
     client_secret: str = field(default_factory=lambda: _env("NETSUITE_CLIENT_SECRET", "ns-sandbox-secret"))
     concurrency_limit: int = 5
     token_ttl_seconds: int = 3600
+    # The integration user's time zone (an IANA name; NetSuite's user preferences), in which
+    # SuiteQL reads and writes dates and times. Not UTC by default, with daylight saving, so
+    # every test meets NetSuite's local times.
+    time_zone: str = field(default_factory=lambda: _env("NETSUITE_TIME_ZONE", "America/New_York"))
 
 
 @dataclass
@@ -69,8 +73,8 @@ class SandboxSettings:
     netsuite: NetSuiteSettings = field(default_factory=NetSuiteSettings)
 
     def source_credentials(self, system: str) -> dict[str, str]:
-        """The credentials a client of this system's sandbox presents, under the names of
-        Concord's `sources.<system>.*` settings."""
+        """The credentials a client of this system's sandbox presents (and, for NetSuite, the
+        integration user's time zone), under the names of Concord's `sources.<system>.*` settings."""
         return {
             "salesforce": lambda s: {
                 "client_id": s.client_id,
@@ -83,5 +87,6 @@ class SandboxSettings:
                 "account_id": s.account_id,
                 "client_id": s.client_id,
                 "client_secret": s.client_secret,
+                "time_zone": s.time_zone,
             },
         }[system](getattr(self, system))

@@ -19,7 +19,7 @@ def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector)
     errors.install(app)
     app.include_router(auth.router(settings.netsuite, tokens))
     require_token = [Depends(bearer_check(tokens))]
-    app.include_router(query_api.router(store), dependencies=require_token)
+    app.include_router(query_api.router(store, settings.netsuite.time_zone), dependencies=require_token)
     app.include_router(record_api.router(store), dependencies=require_token)
     admin.install(app, injector, errors.fault_response)
     # Added last, so it is the outermost layer: injected slow responses count as in flight.
