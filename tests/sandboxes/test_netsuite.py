@@ -196,9 +196,9 @@ def test_the_fall_back_hour_renders_two_instants_as_the_same_local_text(ns: NetS
     seed_customers(ns.store, 1, lastmodified=FALL - 30 * MINUTE_MS, first_id=1)  # 01:30 EDT
     seed_customers(ns.store, 1, lastmodified=FALL + 30 * MINUTE_MS, first_id=2)  # 01:30 EST
     assert _modified_text(ns) == {1: "2026-11-01 01:30:00", 2: "2026-11-01 01:30:00"}
-    # An ambiguous literal is read as its first occurrence (daylight time).
+    # An ambiguous literal is read as standard time (its second occurrence), as Oracle does.
     at = "TO_DATE('2026-11-01 01:30:00', 'YYYY-MM-DD HH24:MI:SS')"
-    assert [i["id"] for i in ns.items(f"SELECT id FROM customer WHERE lastmodifieddate = {at}")] == ["1"]
+    assert [i["id"] for i in ns.items(f"SELECT id FROM customer WHERE lastmodifieddate = {at}")] == ["2"]
     # An unambiguous literal is exact on either side.
     before = "TO_DATE('2026-11-01 00:59:59', 'YYYY-MM-DD HH24:MI:SS')"
     after = "TO_DATE('2026-11-01 02:00:00', 'YYYY-MM-DD HH24:MI:SS')"

@@ -8,11 +8,12 @@ Time zone: as in NetSuite, dates and times are read and written in the integrati
 time zone (the user's preferences; here `NetSuiteSettings.time_zone`, an IANA name, daylight
 saving included), not UTC: `TO_CHAR` renders local wall-clock time, a `TO_DATE` literal is
 local time, and a date-only value (`trandate`) is the instant of local midnight of that day.
-Local text that names no single instant is resolved as Python's `fold=0` does, the same on
-every call:
+Local text that names no single instant is resolved the same way on every call:
 - in the fall-back hour (America/New_York, first Sunday of November, 01:00-01:59 twice) a
-  local text is read as its first occurrence (daylight time); both instants render the same
-  text, so a reader cannot tell them apart from TO_CHAR alone;
+  literal is read as standard time, its second occurrence (Python's `fold=1`), as Oracle does
+  by default (ERROR_ON_OVERLAP_TIME = FALSE: "ambiguous boundary times are interpreted as
+  standard time"; from Oracle's documentation as remembered, [unverified] for NetSuite). Both
+  instants render the same text, so a reader cannot tell them apart from TO_CHAR alone;
 - in the spring-forward gap (02:00-02:59 on the second Sunday of March, never shown on a
   clock) a local text is read with the offset in force before the gap, i.e. one hour later
   on the clock (02:30 is 03:30 daylight time). No stored instant ever renders as gap text.
@@ -93,8 +94,13 @@ def zone(name: str) -> ZoneInfo:
 
 
 def local_ms(naive: datetime, tz: tzinfo) -> int:
-    """Epoch ms of a local wall-clock time: `fold=0` (see the module docstring)."""
-    return from_datetime(naive.replace(tzinfo=tz, fold=0).astimezone(UTC))
+    """Epoch ms of a local wall-clock time: standard time in the fall-back hour, the offset
+    before the gap in the spring-forward gap (see the module docstring)."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset() and second.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+        return from_datetime(second.astimezone(UTC))  # a repeated time: its standard-time occurrence
+    return from_datetime(first.astimezone(UTC))
 
 
 def to_char(ms: int, mask: str, tz: tzinfo = UTC) -> str:
