@@ -25,11 +25,13 @@ from sandboxes.store import Store
 from core.errors import ConcordError
 from core.warehouse import Warehouse
 from ingestion.config import HttpSettings, NetSuiteConfig
+from ingestion.netsuite.tables import REGISTRY
 from ingestion.runner import SystemSummary, ingest
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
 DAY_MS = 86_400_000
-# Per table, the columns whose values the content hash compares (besides id and lastmodifieddate).
+# Per table, the columns whose values the content hash compares (besides its key and change
+# stamp: id and lastmodifieddate; uniquekey and linelastmodifieddate for transaction lines).
 KEY_COLUMNS = {
     "subsidiary": ("name", "currency"),
     "currency": ("symbol", "exchangerate"),
@@ -39,7 +41,7 @@ KEY_COLUMNS = {
     "item": ("itemid",),
     "charge": ("billto", "amount", "stage", "invoice"),
     "transaction": ("type", "status", "foreignamountremaining"),
-    "transactionline": ("transaction", "foreignamount", "appliedtotransaction"),
+    "transactionline": ("id", "transaction", "foreignamount", "appliedtotransaction"),
 }
 
 
@@ -104,15 +106,17 @@ def netsuite(tmp_path: Path, start_sandboxes: Callable[..., SandboxCluster]) -> 
 
 def _store_rows(store: Store, table: str) -> dict[int, tuple]:
     columns = ", ".join(f'"{c}"' for c in KEY_COLUMNS[table])
+    key, cursor = REGISTRY.table(table).key, REGISTRY.table(table).cursor_field
     conn = store.connect("netsuite")
-    rows = conn.execute(f'SELECT id, lastmodifieddate / 1000, {columns} FROM "{table}"').fetchall()
+    rows = conn.execute(f'SELECT "{key}", "{cursor}" / 1000, {columns} FROM "{table}"').fetchall()
     return {row[0]: _normal(row) for row in rows}
 
 
 def _landed_rows(h: Harness, table: str) -> dict[int, tuple]:
     columns = ", ".join(f'"{c}"' for c in KEY_COLUMNS[table])
+    key, cursor = REGISTRY.table(table).key, REGISTRY.table(table).cursor_field
     rows = h.sql(
-        f'SELECT id, CAST(epoch(lastmodifieddate) AS BIGINT), {columns} FROM raw_netsuite."{table}" '
+        f'SELECT "{key}", CAST(epoch("{cursor}") AS BIGINT), {columns} FROM raw_netsuite."{table}" '
         "WHERE NOT _concord_is_deleted"
     )
     return {row[0]: _normal(row) for row in rows}
@@ -214,7 +218,7 @@ def test_hard_deletes_are_marked_deleted_at_the_server_time(netsuite: Callable[.
     h.ingest()
     conn = h.store.connect("netsuite")
     payment = conn.execute("SELECT id FROM \"transaction\" WHERE type = 'CustPymt' ORDER BY id DESC").fetchone()[0]
-    lines = {r[0] for r in conn.execute('SELECT id FROM transactionline WHERE "transaction" = ?', (payment,))}
+    lines = {r[0] for r in conn.execute('SELECT uniquekey FROM transactionline WHERE "transaction" = ?', (payment,))}
     charge = conn.execute("SELECT id FROM charge WHERE invoice IS NULL ORDER BY id").fetchone()[0]
     api = h.api()
     assert api.delete(h.record_url("customerpayment", payment)).status_code == 204
@@ -227,7 +231,8 @@ def test_hard_deletes_are_marked_deleted_at_the_server_time(netsuite: Callable[.
     deleted = h.sql(
         "SELECT 'transaction', id, _concord_deleted_at FROM raw_netsuite.transaction WHERE _concord_is_deleted "
         "UNION ALL SELECT 'charge', id, _concord_deleted_at FROM raw_netsuite.charge WHERE _concord_is_deleted "
-        "UNION ALL SELECT 'line', id, _concord_deleted_at FROM raw_netsuite.transactionline WHERE _concord_is_deleted"
+        "UNION ALL SELECT 'line', uniquekey, _concord_deleted_at FROM raw_netsuite.transactionline "
+        "WHERE _concord_is_deleted"
     )
     assert {(kind, key) for kind, key, _ in deleted} == {("transaction", payment), ("charge", charge)} | {
         ("line", key) for key in lines
