@@ -121,8 +121,8 @@ class NetSuite(Vendor[NetSuiteTable]):
         FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
         select = select_list(kinds, table.name)
         datetimes = [name for name, kind in kinds.items() if kind == "datetime"]
-        for start, end, start_is_cut, end_is_cut in self._steps(table, window):
-            lower, upper = timezone.step_literals(start, end, start_is_cut, end_is_cut, self.tz)
+        for start, end in self._steps(table, window):
+            lower, upper = timezone.step_literals(start, end, self.tz)
             conditions = window_conditions(table, lower, upper)
             pages = keyset_pages(
                 self.client, table.from_clause, select, conditions, self.config.page_size, table.key_column, table.key
@@ -131,14 +131,12 @@ class NetSuite(Vendor[NetSuiteTable]):
                 inside = _to_utc(items, table.cursor_field, datetimes, self.tz, start, end)
                 yield from _land_page(inside, table, self.currency_ids)
 
-    def _steps(self, table: NetSuiteTable, window: Window) -> list[tuple[datetime | None, datetime, bool, bool]]:
-        """The window split at each fall-back transition inside it (see the module docstring):
-        (start, end, whether start is a transition, whether end is)."""
+    def _steps(self, table: NetSuiteTable, window: Window) -> list[tuple[datetime | None, datetime]]:
+        """The window split at each fall-back transition inside it (see the module docstring)."""
         earliest = window.start or self._earliest(table)
         cuts = timezone.fall_backs(earliest, window.end, self.tz) if earliest is not None else []
         starts: list[datetime | None] = [window.start, *cuts]
-        ends = [*cuts, window.end]
-        return [(s, e, i > 0, i < len(cuts)) for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
+        return list(zip(starts, [*cuts, window.end], strict=True))
 
     def _earliest(self, table: NetSuiteTable) -> datetime | None:
         """A lower bound of the table's change stamps (None: no rows), for a window with no start."""

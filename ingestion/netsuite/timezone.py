@@ -15,12 +15,12 @@ Daylight saving:
 - fall back (02:00 becomes 01:00): the repeated hour's text names two instants an hour apart.
   The window is stepped at every fall-back transition inside it (`fall_backs`), so within
   one step each local text names at most one instant of the step, and a row's text is
-  resolved to the instant inside the step (`in_window`). A step bound at a transition is
-  written exactly, as the transition's own text (01:00:00), which Oracle, SuiteQL's base,
-  reads as standard time, i.e. that instant (ERROR_ON_OVERLAP_TIME defaults to FALSE;
-  [unverified] that NetSuite keeps Oracle's default). Every other bound whose text is
-  ambiguous (a window ending inside the repeated hour) is widened by the repeat to
-  unambiguous text (`lower_literal`, `upper_literal`), safe however NetSuite reads it. Rows
+  resolved to the instant inside the step (`in_window`). A bound at a transition, and a
+  bound that would otherwise let rows of the other half of the repeated hour in, is written
+  as the transition's own text (01:00:00), which Oracle, SuiteQL's base, reads as standard
+  time, i.e. the transition itself (ERROR_ON_OVERLAP_TIME defaults to FALSE; [unverified]
+  that NetSuite keeps Oracle's default); any other ambiguous bound is widened by the repeat
+  to unambiguous text (`step_literals`), safe however NetSuite reads it. Rows
   a widened bound brings in from outside the step are dropped there and read by the step
   (or run) they belong to, so each version lands once. Were NetSuite to read the ambiguous
   cut as daylight time instead, nothing would be lost or landed twice, but versions stamped
@@ -92,18 +92,28 @@ def upper_literal(end: datetime, tz: tzinfo) -> str:
     return (naive + repeat if repeat else naive).strftime(TEXT_FORMAT)
 
 
-def step_literals(
-    start: datetime | None, end: datetime, start_is_cut: bool, end_is_cut: bool, tz: tzinfo
-) -> tuple[str | None, str]:
-    """The local literals of one step's `[start, end)`. A bound at a fall-back transition (a
-    cut) is written as its own text, the first second of the repeated hour in standard time,
-    which NetSuite reads as that instant (Oracle reads an ambiguous time as standard time);
-    any other bound is widened to unambiguous text, safe however an ambiguous literal is read."""
-    lower = None
-    if start is not None:
-        lower = local_text(start, tz) if start_is_cut else lower_literal(start, tz)
-    upper = local_text(end, tz) if end_is_cut else upper_literal(end, tz)
-    return lower, upper
+def step_literals(start: datetime | None, end: datetime, tz: tzinfo) -> tuple[str | None, str]:
+    """The local literals of one step's `[start, end)`, safe around a fall-back transition T
+    (the repeated hour's UTC instants are [T - repeat, T + repeat)):
+    - a bound whose text is unambiguous is written as it is (exact);
+    - a lower bound in [T, T + repeat) and an upper bound in (T - repeat, T] are written as
+      T's own text (01:00:00, its standard-time reading is T): the query then never returns
+      a row from the other half of the repeated hour whose twin text would fall in the step;
+    - a lower bound in the daylight half and an upper bound in the standard half are widened
+      by the repeat to unambiguous text; the extra rows' instants both lie outside the step.
+    The caller keeps only the rows whose text names an instant inside the step."""
+    lower = None if start is None else _bound(start, tz, lower=True)
+    return lower, _bound(end, tz, lower=False)
+
+
+def _bound(moment: datetime, tz: tzinfo, lower: bool) -> str:
+    repeat = _repeat(moment, tz)
+    if repeat is None:
+        return local_text(moment, tz)
+    [transition] = [t for t in fall_backs(moment - 2 * repeat, moment + 2 * repeat, tz) if abs(t - moment) <= repeat]
+    if (moment >= transition) if lower else (moment <= transition):
+        return local_text(transition, tz)
+    return lower_literal(moment, tz) if lower else upper_literal(moment, tz)
 
 
 def fall_backs(start: datetime, end: datetime, tz: tzinfo) -> list[datetime]:

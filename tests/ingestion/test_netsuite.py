@@ -357,3 +357,124 @@ def test_a_field_that_disappears_is_reported_and_the_rest_loads(netsuite: Callab
     tables_summary = h.ingest()
     assert tables_summary["customer"].missing_fields == ["url"]
     assert h.sql("SELECT count(*) FROM raw_netsuite.customer WHERE companyname = 'Renamed Ltd'") == [(3,)]
+
+
+# -- the integration user's time zone (the sandbox serves America/New_York) ------------------
+
+MINUTE_MS = 60_000
+SPRING = 1_772_953_200_000  # 2026-03-08T07:00:00Z: 02:00 EST becomes 03:00 EDT
+FALL = 1_793_512_800_000  # 2026-11-01T06:00:00Z: 02:00 EDT becomes 01:00 EST
+
+
+def _landed_stamps(h: Harness) -> dict[int, list[int]]:
+    rows = h.sql("SELECT id, CAST(epoch(lastmodifieddate) * 1000 AS BIGINT) FROM raw_netsuite.customer_history")
+    found: dict[int, list[int]] = {}
+    for key, stamp in rows:
+        found.setdefault(key, []).append(stamp)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("switch", "offsets_min", "runs_at_min"),
+    [
+        # spring forward: 01:59 EST and 03:00/03:01 EDT, runs ending on both sides of the switch
+        (SPRING, (-61, -1, 0, 1, 30, 59, 61), (-30, 0, 30, 90)),
+        # fall back: the repeated hour (01:xx EDT, then 01:xx EST), runs ending inside it too
+        (FALL, (-61, -59, -31, -1, 0, 1, 29, 31, 59, 61), (-90, -30, 0, 30, 90)),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_records_changed_around_a_dst_switch_land_once_with_their_utc_stamps(
+    netsuite: Callable[..., Harness], switch: int, offsets_min: tuple[int, ...], runs_at_min: tuple[int, ...]
+) -> None:
+    h = netsuite(firm=False, page_size=100)
+    seed_reference_data(h.store)
+    stamps = {i: switch + minutes * MINUTE_MS for i, minutes in enumerate(offsets_min, start=1)}
+    h.store.set_clock(switch - 3 * 3600_000)
+    h.ingest()  # the first window ends before any of them
+    seeded: set[int] = set()
+    for at in (*runs_at_min, 180):
+        clock = switch + at * MINUTE_MS
+        # Each record appears before the first run whose clock passes it (give or take the
+        # seconds a run takes to start: a stamp just after the window end is the next run's).
+        for key, stamp in stamps.items():
+            if key not in seeded and stamp < clock + 5000:
+                seed_customers(h.store, 1, lastmodified=stamp, first_id=key)
+                seeded.add(key)
+        h.store.set_clock(clock)
+        h.ingest()
+    assert _landed_stamps(h) == {key: [stamp] for key, stamp in stamps.items()}
+
+
+def test_a_configured_zone_that_is_not_the_users_stops_the_run(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False, time_zone="Europe/London")
+    seed_reference_data(h.store)
+    with pytest.raises(ConcordError) as raised:
+        h.ingest()
+    message = str(raised.value)
+    assert "SOURCES__NETSUITE__TIME_ZONE" in message and "Europe/London" in message
+    assert "UTC-05:00" in message and "\n" not in message.strip()
+
+
+def test_a_missing_zone_is_a_one_line_error_naming_the_setting(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False, time_zone="")
+    seed_reference_data(h.store)
+    with pytest.raises(ConcordError, match="SOURCES__NETSUITE__TIME_ZONE"):
+        h.ingest()
+
+
+# -- transaction line keys ---------------------------------------------------------------------
+
+
+def _lines(h: Harness) -> list[tuple]:
+    return h.sql(
+        'SELECT "transaction", id, uniquekey, foreignamount, CAST(epoch(linelastmodifieddate) * 1000 AS BIGINT) '
+        "FROM raw_netsuite.transactionline ORDER BY uniquekey"
+    )
+
+
+def test_lines_of_two_invoices_sharing_line_ids_all_land_and_a_changed_line_lands_once(
+    netsuite: Callable[..., Harness],
+) -> None:
+    h = netsuite(firm=False, page_size=100)
+    seed_reference_data(h.store)
+    seed_customers(h.store, 1)
+    h.store.set_clock(T0 + 60_000)
+    with h.store.transaction("netsuite") as conn:
+        for invoice in (101, 102):
+            conn.execute(
+                'INSERT INTO "transaction" (id, tranid, type, entity, subsidiary, currency, trandate, status, '
+                "foreigntotal, foreignamountremaining, createddate, lastmodifieddate) "
+                "VALUES (?, ?, 'CustInvc', 1, 2, 2, '2026-03-01', 'Open', 30, 30, ?, ?)",
+                (invoice, f"INV-{invoice}", T0, T0),
+            )
+            conn.executemany(
+                'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, '
+                "foreignamount, linelastmodifieddate) VALUES (?, ?, ?, 1, 1, ?, ?, ?)",
+                [(line, invoice, line, invoice / 10 + line, invoice / 10 + line, T0) for line in (1, 2)],
+            )
+    h.ingest()
+    assert [row[:4] for row in _lines(h)] == [
+        (101, 1, 1, 11.1),
+        (101, 2, 2, 12.1),
+        (102, 1, 3, 11.2),
+        (102, 2, 4, 12.2),
+    ]
+    changed = T0 + 90_000
+    h.store.set_clock(T0 + 120_000)
+    with h.store.transaction("netsuite") as conn:
+        conn.execute(
+            'UPDATE transactionline SET foreignamount = 99, linelastmodifieddate = ? WHERE "transaction" = 102 AND id = 1',
+            (changed,),
+        )
+    summary = h.ingest()
+    assert (summary["transactionline"].new, summary["transactionline"].changed) == (0, 1)
+    assert [row[:4] for row in _lines(h)] == [
+        (101, 1, 1, 11.1),
+        (101, 2, 2, 12.1),
+        (102, 1, 3, 99.0),
+        (102, 2, 4, 12.2),
+    ]
+    assert _lines(h)[2][4] == changed
+    versions = h.sql("SELECT uniquekey, COUNT(*) FROM raw_netsuite.transactionline_history GROUP BY uniquekey")
+    assert dict(versions) == {1: 1, 2: 1, 3: 2, 4: 1}
