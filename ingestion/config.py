@@ -205,14 +205,20 @@ class NetSuiteConfig:
     reconcile_every: dict[str, timedelta | None] = field(default_factory=dict)
     discover_columns: bool = True  # also select vendor fields the connector does not know yet
     http: HttpSettings = field(default_factory=HttpSettings)
+    # The integration user's time zone (IANA name, e.g. America/New_York), as set in its
+    # NetSuite preferences: SuiteQL reads and writes dates and times in it. Required, no
+    # default: a wrong zone would silently shift every window (a run checks it at start).
+    time_zone: str = ""
 
     def __post_init__(self) -> None:
         if not self.base_url and self.account_id:
             self.base_url = netsuite_base_url(self.account_id)
 
     def missing_settings(self) -> list[str]:
-        """The settings the login needs that are not set (`base_url` follows from `account_id`)."""
-        missing = [name for name in ("account_id", "client_id", "certificate_id") if not getattr(self, name)]
+        """The settings that are not set: the login's, and the user's time zone (`base_url`
+        follows from `account_id`)."""
+        required = ("account_id", "client_id", "certificate_id", "time_zone")
+        missing = [name for name in required if not getattr(self, name)]
         if not (self.private_key or self.private_key_path):
             missing.append("private_key_path|private_key")
         return missing

@@ -44,6 +44,10 @@ class LandedTable:
     api_name: str | None = None  # what the vendor's API calls it, when that differs from `name`
     # The description of `<name>_history` when the dbt project reads the change log too.
     history_description: str | None = None
+    # The table's own key and change stamp, when they are not the system's (NetSuite's
+    # transaction lines: `uniquekey`, `linelastmodifieddate`); see `SystemRegistry.key_of`.
+    primary_key: str | None = None
+    cursor: str | None = None
 
     @property
     def vendor_name(self) -> str:
@@ -59,9 +63,17 @@ class SystemRegistry(Generic[T]):
 
     system: str
     description: str  # the system's landed dataset, as dbt documents its source
-    primary_key: str  # the vendor's key field, shared by every table
-    cursor: str  # the vendor's field that changes with every version
+    primary_key: str  # the vendor's key field, shared by every table that does not name its own
+    cursor: str  # the vendor's field that changes with every version (likewise)
     tables: tuple[T, ...]
+
+    def key_of(self, table: LandedTable) -> str:
+        """The field a table's records are merged and reconciled on."""
+        return table.primary_key or self.primary_key
+
+    def cursor_of(self, table: LandedTable) -> str:
+        """The field a table's windows are read on."""
+        return table.cursor or self.cursor
 
     def asset_key(self, table: str) -> list[str]:
         """The Dagster asset key of a landed table, which its dbt source also declares."""

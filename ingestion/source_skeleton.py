@@ -140,7 +140,7 @@ def _resource(vendor: Vendor[Any], table: LandedTable, full_refresh: bool, recon
         extract,
         name=table.name,
         write_disposition="merge",
-        primary_key=vendor.registry.primary_key,
+        primary_key=vendor.registry.key_of(table),
         columns={**vendor.column_hints(table), **LINEAGE_COLUMNS},
     )
 

@@ -9,7 +9,12 @@ nulls out of its items, so a known field missing from the sample may be null or 
 those are checked with a one-row query, and a field NetSuite says does not exist is dropped
 with a warning (the run summary then reports it as a missing field) instead of failing.
 
-Paging: by keyset, not by offset. Each page is `… AND id > :last ORDER BY id` fetched at
+Window bounds are UTC instants written as literals in the integration user's local time, made
+safe around a fall-back hour (`timezone.step_literals`; the source steps its windows at each
+fall-back); the rows a widened literal brings in are dropped by the source.
+
+Paging: by keyset, not by offset. Each page is `… AND id > :last ORDER BY id` (the table's key:
+`uniquekey` for transaction lines, whose `id` repeats across transactions) fetched at
 offset 0, until NetSuite says `hasMore: false`. Offsets are unsafe for a window: a record
 modified during the extract leaves the window (its new lastmodifieddate is past the end),
 the rows behind it shift up one offset and one is never read; a hard delete does the same.
@@ -22,11 +27,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
-from ingestion.netsuite.tables import CURSOR, DATE_MASK, DATETIME_MASK, PRIMARY_KEY, NetSuiteTable
+from ingestion.netsuite.tables import DATE_MASK, DATETIME_MASK, PRIMARY_KEY, NetSuiteTable
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +39,9 @@ SAMPLE_ROWS = 100
 _USER_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 
-def literal(moment: datetime) -> str:
-    return f"TO_DATE('{moment.strftime('%Y-%m-%d %H:%M:%S')}', '{DATETIME_MASK}')"
+def literal(local_text: str) -> str:
+    """A local wall-clock time (`YYYY-MM-DD HH:MM:SS`) as a SuiteQL datetime literal."""
+    return f"TO_DATE('{local_text}', '{DATETIME_MASK}')"
 
 
 def select_list(kinds: dict[str, str], table: str) -> str:
@@ -53,12 +58,14 @@ def select_list(kinds: dict[str, str], table: str) -> str:
     return ", ".join(parts)
 
 
-def window_conditions(table: NetSuiteTable, start: datetime | None, end: datetime) -> list[str]:
-    """Half-open: `>= start AND < end`; the next window starts at this end."""
+def window_conditions(table: NetSuiteTable, lower: str | None, upper: str) -> list[str]:
+    """Half-open on the table's change stamp, `>= lower AND < upper`, the bounds local text
+    (`timezone.step_literals`: possibly wider than the UTC window; the caller keeps only the
+    rows inside it)."""
     conditions = [table.scope] if table.scope else []
-    if start is not None:
-        conditions.append(f"{table.name}.{CURSOR} >= {literal(start)}")
-    conditions.append(f"{table.name}.{CURSOR} < {literal(end)}")
+    if lower is not None:
+        conditions.append(f"{table.cursor_column} >= {literal(lower)}")
+    conditions.append(f"{table.cursor_column} < {literal(upper)}")
     return conditions
 
 
@@ -69,9 +76,10 @@ def keyset_pages(
     conditions: list[str],
     page_size: int,
     key: str = PRIMARY_KEY,
+    key_name: str = PRIMARY_KEY,
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of `SELECT select FROM source WHERE conditions`, in `key` order (the selected
-    `id`; `key` is it as the query names it, e.g. qualified when `source` joins).
+    key field `key_name`; `key` is it as the query names it, e.g. qualified when `source` joins).
 
     Each page is its own query capped with `FETCH FIRST n ROWS ONLY`: NetSuite counts a
     query's `totalResults` on every page, and uncapped keyset queries would make it count
@@ -88,7 +96,7 @@ def keyset_pages(
             yield items
         if len(items) < page_size:
             return
-        last = int(items[-1][PRIMARY_KEY])
+        last = int(items[-1][key_name])
 
 
 def discover_columns(client: NetSuiteClient, table: NetSuiteTable, discover: bool) -> dict[str, str]:
@@ -117,7 +125,7 @@ def discover_columns(client: NetSuiteClient, table: NetSuiteTable, discover: boo
             break
         except SuiteQLError as exc:
             gone = exc.missing_field
-            if gone is None or gone.lower() not in unconfirmed or gone.lower() == PRIMARY_KEY:
+            if gone is None or gone.lower() not in unconfirmed or gone.lower() in (table.key, table.cursor_field):
                 raise
             log.warning("netsuite %s: field %s no longer exists; it is no longer selected", table.name, gone)
             unconfirmed.remove(gone.lower())

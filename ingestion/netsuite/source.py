@@ -1,6 +1,7 @@
 """The NetSuite dlt source: subsidiary, currency, term, customer, job, item, charge,
 transaction (invoices and customer payments) and transactionline, landed under their
-SuiteQL names into `raw_netsuite`, merged on `id`, each page through `land()`.
+SuiteQL names into `raw_netsuite`, merged on `id` (transaction lines on `uniquekey`: a line's
+`id` is only its number within its transaction), each page through `land()`.
 
 Why hand-written resources rather than the declarative `rest_api` source: SuiteQL is a POST
 whose body carries the query, each page is a new keyset query (see `queries.py`), values need
@@ -9,10 +10,22 @@ converting to their types before the contract checks, and every page goes throug
 The window, cursor state, reconciliation cadence and tombstones are the shared skeleton's
 (`ingestion.source_skeleton`); this module fills in NetSuite's clock, queries and paging.
 
-Incremental: one half-open window per run and table, `lastmodifieddate >= start AND < end`,
-where `end` is the server's clock (the `Date` header of a request at run start) minus
-`window_lag_seconds`, and the next run's `start` is this `end`. NetSuite stores whole
-seconds, so a record stamped at the end itself is read by the next run.
+Incremental: one half-open window per run and table on its change stamp (`lastmodifieddate`;
+`linelastmodifieddate` for transaction lines), `>= start AND < end`, where `end` is the
+server's clock (the `Date` header of a request at run start) minus `window_lag_seconds`, and
+the next run's `start` is this `end`. NetSuite stores whole seconds, so a record stamped at
+the end itself is read by the next run.
+
+Time zone: SuiteQL's dates and times are the integration user's local time
+(`sources.netsuite.time_zone`, required; see `timezone.py`). The window is kept in UTC and
+written as local literals; every datetime read lands converted to UTC. At run start SYSDATE
+(rendered by TO_CHAR) is compared with the `Date` header, and a zone that disagrees by more
+than a minute stops the run naming SOURCES__NETSUITE__TIME_ZONE. Across a fall-back hour the
+local text of two instants is the same: a window is read in steps split at each fall-back
+transition, each step's literals widened to unambiguous text and its rows resolved to the
+instant inside the step (rows from outside it are dropped there and read by their own step),
+so every version lands once with its UTC stamp. A first load (no start) asks the table's
+earliest change stamp to know which transitions to step at.
 
 Deletes: REST has no deleted-records feed, so each table's keys are reconciled (`SELECT id
 … ORDER BY id`, keyset-paged) on the registry's cadence (`tables.py`: every run for small
@@ -30,7 +43,7 @@ quarantine with the reason; the rest of the page lands.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from dlt.common.schema.typing import TTableSchemaColumns
@@ -39,9 +52,10 @@ from dlt.sources import DltSource
 from ingestion import source_skeleton
 from ingestion.config import NetSuiteConfig
 from ingestion.landing import FIELDS_SEEN, KNOWN_CURRENCIES, TableContract, land, now_utc, quarantine_row, to_quarantine
+from ingestion.netsuite import timezone
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
-from ingestion.netsuite.tables import PRIMARY_KEY, REGISTRY, SYSTEM, NetSuiteTable
+from ingestion.netsuite.tables import DATETIME_MASK, REGISTRY, SYSTEM, NetSuiteTable
 from ingestion.prefetch import prefetched
 from ingestion.source_skeleton import KeyListing, Vendor, Window
 
@@ -60,14 +74,20 @@ class NetSuite(Vendor[NetSuiteTable]):
     def __init__(self, config: NetSuiteConfig) -> None:
         super().__init__(config.reconcile_every)
         self.config = config
+        self.tz = timezone.zone(config.time_zone)
         self.client = NetSuiteClient(config)
         self._server_now: datetime | None = None
         self._currency_ids: frozenset[str] = frozenset()
 
     def _started(self) -> NetSuite:
         if self._server_now is None:
-            _, response = self.client.suiteql("SELECT id FROM currency FETCH FIRST 1 ROWS ONLY", limit=1)
+            page, response = self.client.suiteql(
+                f"SELECT TO_CHAR(SYSDATE, '{DATETIME_MASK}') AS servernow FROM currency FETCH FIRST 1 ROWS ONLY",
+                limit=1,
+            )
             server_now = server_time(response)
+            for item in page["items"]:  # none only in an account without currencies
+                timezone.check_offset(str(item.get("servernow")), server_now, self.tz)
             ids: set[str] = set()
             for items in keyset_pages(self.client, "currency", "id, symbol", [], self.config.page_size):
                 ids.update(item["id"] for item in items if item.get("symbol") in KNOWN_CURRENCIES)
@@ -99,25 +119,85 @@ class NetSuite(Vendor[NetSuiteTable]):
         kinds = discover_columns(self.client, table, self.config.discover_columns)
         # SuiteQL leaves null fields out of its items: a field exists if it can be selected.
         FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
-        conditions = window_conditions(table, window.start, window.end)
         select = select_list(kinds, table.name)
-        pages = keyset_pages(
-            self.client, table.from_clause, select, conditions, self.config.page_size, table.key_column
-        )
-        for items in prefetched(pages):
-            yield from _land_page(items, table, self.currency_ids)
+        datetimes = [name for name, kind in kinds.items() if kind == "datetime"]
+        for start, end in self._steps(table, window):
+            lower, upper = timezone.step_literals(start, end, self.tz)
+            conditions = window_conditions(table, lower, upper)
+            pages = keyset_pages(
+                self.client, table.from_clause, select, conditions, self.config.page_size, table.key_column, table.key
+            )
+            for items in prefetched(pages):
+                inside = _to_utc(items, table.cursor_field, datetimes, self.tz, start, end)
+                yield from _land_page(inside, table, self.currency_ids)
+
+    def _steps(self, table: NetSuiteTable, window: Window) -> list[tuple[datetime | None, datetime]]:
+        """The window split at each fall-back transition inside it (see the module docstring)."""
+        earliest = window.start or self._earliest(table)
+        cuts = timezone.fall_backs(earliest, window.end, self.tz) if earliest is not None else []
+        starts: list[datetime | None] = [window.start, *cuts]
+        return list(zip(starts, [*cuts, window.end], strict=True))
+
+    def _earliest(self, table: NetSuiteTable) -> datetime | None:
+        """A lower bound of the table's change stamps (None: no rows), for a window with no start."""
+        where = f" WHERE {table.scope}" if table.scope else ""
+        query = f"SELECT TO_CHAR(MIN({table.cursor_column}), '{DATETIME_MASK}') AS earliest FROM {table.from_clause}"
+        page, _ = self.client.suiteql(query + where, limit=1)
+        text = page["items"][0].get("earliest") if page["items"] else None
+        return timezone.first_instant(text, self.tz) - timedelta(hours=1) if text else None
 
     def list_keys(
         self, table: NetSuiteTable, contract: TableContract, window: Window, listing: KeyListing
     ) -> Iterator[Any]:
-        """Ids only, keyset-paged; deletions are noticed at the server time of the run."""
+        """Keys only (`uniquekey` for transaction lines), keyset-paged; deletions are noticed at
+        the server time of the run."""
         scope = [table.scope] if table.scope else []
-        select = f"{table.key_column} AS {PRIMARY_KEY}"
-        pages = keyset_pages(self.client, table.from_clause, select, scope, self.config.page_size, table.key_column)
+        select = f"{table.key_column} AS {table.key}"
+        pages = keyset_pages(
+            self.client, table.from_clause, select, scope, self.config.page_size, table.key_column, table.key
+        )
         for items in pages:
-            listing.keys.update(item[PRIMARY_KEY] for item in items)
+            listing.keys.update(item[table.key] for item in items)
         listing.noticed_at = self.server_now
         yield from ()
+
+
+def _to_utc(
+    items: list[dict[str, Any]],
+    cursor: str,
+    datetimes: list[str],
+    tz: tzinfo,
+    start: datetime | None,
+    end: datetime,
+) -> list[dict[str, Any]]:
+    """The items whose change stamp falls in `[start, end)`, with every datetime field's local
+    text converted to UTC text: the stamp to its instant inside the step, the other fields to
+    the stamp's instant when their text is the same, else to their first occurrence. An item
+    whose stamp is missing or unreadable is kept unconverted (the contract then quarantines it)."""
+    kept = []
+    for item in items:
+        text = item.get(cursor)
+        try:
+            stamp = timezone.in_window(text, tz, start, end) if isinstance(text, str) else None
+        except ValueError:
+            kept.append(item)
+            continue
+        if stamp is None:
+            if isinstance(text, str):
+                continue  # brought in by a widened literal: another step's row
+            kept.append(item)
+            continue
+        for name in datetimes:
+            value = item.get(name)
+            if not isinstance(value, str):
+                continue
+            try:
+                instant = stamp if value == text else timezone.first_instant(value, tz)
+            except ValueError:
+                continue  # not a time: the contract says so
+            item[name] = timezone.utc_text(instant)
+        kept.append(item)
+    return kept
 
 
 def _land_page(items: list[dict[str, Any]], table: NetSuiteTable, currency_ids: frozenset[str]) -> Iterator[Any]:

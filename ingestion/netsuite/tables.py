@@ -10,8 +10,16 @@ Keys are reconciled every run (an ids-only, keyset-paged listing), except for th
 tables, charge and transactionline, reconciled daily.
 
 Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` (NetSuite's
-'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`), `datetime` (selected as
-`TO_CHAR(x, 'YYYY-MM-DD HH24:MI:SS')`, UTC), `text`.
+'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`, no time zone),
+`datetime` (selected as `TO_CHAR(x, 'YYYY-MM-DD HH24:MI:SS')`, which SuiteQL renders in the
+integration user's time zone; landed as a UTC timestamp, see `timezone.py`), `text`.
+
+Keys and change stamps: every table is merged on `id` and windowed on `lastmodifieddate`,
+except transactionline. A line's `id` is its number within its transaction (1, 2, 3... on
+every transaction again), so lines land merged on `uniquekey`, unique across all lines (both
+`id` and `transaction` are kept), and are windowed on `linelastmodifieddate`: a line has no
+`lastmodifieddate`. (Public SuiteQL connectors agree: tap-suiteql's transactionline stream
+has primary keys id and transaction and replication key linelastmodifieddate.)
 """
 
 from __future__ import annotations
@@ -61,20 +69,32 @@ class NetSuiteTable(LandedTable):
         return f"{self.name} {self.join}" if self.join else self.name
 
     @property
+    def key(self) -> str:
+        """The field the table is merged, keyset-paged and reconciled on."""
+        return self.primary_key or PRIMARY_KEY
+
+    @property
+    def cursor_field(self) -> str:
+        """The field the table's windows are read on."""
+        return self.cursor or CURSOR
+
+    @property
     def key_column(self) -> str:
-        return f"{self.name}.{PRIMARY_KEY}"
+        return f"{self.name}.{self.key}"
+
+    @property
+    def cursor_column(self) -> str:
+        return f"{self.name}.{self.cursor_field}"
 
     def column_hints(self) -> dict[str, dict[str, Any]]:
-        return {
-            name: {"data_type": DLT_TYPES[kind], "nullable": name != PRIMARY_KEY} for name, kind in self.kinds.items()
-        }
+        return {name: {"data_type": DLT_TYPES[kind], "nullable": name != self.key} for name, kind in self.kinds.items()}
 
     def __post_init__(self) -> None:
         numeric = tuple(name for name, kind in self.kinds.items() if kind in ("int", "float"))
         contract = TableContract(
             table=self.name,
-            primary_key=PRIMARY_KEY,
-            cursor=CURSOR,
+            primary_key=self.key,
+            cursor=self.cursor_field,
             required=self.required,
             numeric=numeric,
             currency="symbol" if self.name == "currency" else None,
@@ -98,8 +118,9 @@ REGISTRY = SystemRegistry(
     system=SYSTEM,
     description=(
         "NetSuite (the ERP), landed by the `netsuite` dlt pipeline from SuiteQL. Each table holds "
-        "the current state of one record type merged on `id`, with 'T'/'F' fields landed as "
-        "booleans; records found missing by key reconciliation are kept and flagged "
+        "the current state of one record type merged on `id` (transaction lines on `uniquekey`), "
+        "with 'T'/'F' fields landed as booleans and times as UTC timestamps; records found missing "
+        "by key reconciliation are kept and flagged "
         "(`_concord_is_deleted`); `<table>_history` holds every version landed."
     ),
     primary_key=PRIMARY_KEY,
@@ -187,11 +208,16 @@ REGISTRY = SystemRegistry(
         ),
         NetSuiteTable(
             name="transactionline",
-            description="Transaction lines: invoice lines (one per charge) and payment applications.",
+            description=(
+                "Transaction lines: invoice lines (one per charge) and payment applications, merged on "
+                "`uniquekey`; `id` is the line's number within its `transaction`."
+            ),
             reconcile_every=DAILY,
+            primary_key="uniquekey",
+            cursor="linelastmodifieddate",
             kinds=_kinds(
-                "id:int transaction:int linesequencenumber:int item:int charge:int quantity:float rate:float "
-                "foreignamount:float appliedtotransaction:int memo lastmodifieddate:datetime"
+                "uniquekey:int id:int transaction:int linesequencenumber:int item:int charge:int quantity:float "
+                "rate:float foreignamount:float appliedtotransaction:int memo linelastmodifieddate:datetime"
             ),
             required=("transaction", "foreignamount"),
             scope=f"transaction.type IN ({_TYPES_SQL})",

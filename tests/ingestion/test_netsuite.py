@@ -26,11 +26,13 @@ from core.errors import ConcordError
 from core.warehouse import Warehouse
 from ingestion.config import HttpSettings, NetSuiteConfig
 from ingestion.netsuite.client import NetSuiteClient
+from ingestion.netsuite.tables import REGISTRY
 from ingestion.runner import SystemSummary, ingest
 from tests.sandboxes.netsuite_seed import T0, seed_charge, seed_customers, seed_invoice, seed_reference_data
 
 DAY_MS = 86_400_000
-# Per table, the columns whose values the content hash compares (besides id and lastmodifieddate).
+# Per table, the columns whose values the content hash compares (besides its key and change
+# stamp: id and lastmodifieddate; uniquekey and linelastmodifieddate for transaction lines).
 KEY_COLUMNS = {
     "subsidiary": ("name", "currency"),
     "currency": ("symbol", "exchangerate"),
@@ -40,7 +42,7 @@ KEY_COLUMNS = {
     "item": ("itemid",),
     "charge": ("billto", "amount", "stage", "invoice"),
     "transaction": ("type", "status", "foreignamountremaining"),
-    "transactionline": ("transaction", "foreignamount", "appliedtotransaction"),
+    "transactionline": ("id", "transaction", "foreignamount", "appliedtotransaction"),
 }
 
 
@@ -100,15 +102,17 @@ def netsuite(tmp_path: Path, start_sandboxes: Callable[..., SandboxCluster]) -> 
 
 def _store_rows(store: Store, table: str) -> dict[int, tuple]:
     columns = ", ".join(f'"{c}"' for c in KEY_COLUMNS[table])
+    key, cursor = REGISTRY.table(table).key, REGISTRY.table(table).cursor_field
     conn = store.connect("netsuite")
-    rows = conn.execute(f'SELECT id, lastmodifieddate / 1000, {columns} FROM "{table}"').fetchall()
+    rows = conn.execute(f'SELECT "{key}", "{cursor}" / 1000, {columns} FROM "{table}"').fetchall()
     return {row[0]: _normal(row) for row in rows}
 
 
 def _landed_rows(h: Harness, table: str) -> dict[int, tuple]:
     columns = ", ".join(f'"{c}"' for c in KEY_COLUMNS[table])
+    key, cursor = REGISTRY.table(table).key, REGISTRY.table(table).cursor_field
     rows = h.sql(
-        f'SELECT id, CAST(epoch(lastmodifieddate) AS BIGINT), {columns} FROM raw_netsuite."{table}" '
+        f'SELECT "{key}", CAST(epoch("{cursor}") AS BIGINT), {columns} FROM raw_netsuite."{table}" '
         "WHERE NOT _concord_is_deleted"
     )
     return {row[0]: _normal(row) for row in rows}
@@ -210,7 +214,7 @@ def test_hard_deletes_are_marked_deleted_at_the_server_time(netsuite: Callable[.
     h.ingest()
     conn = h.store.connect("netsuite")
     payment = conn.execute("SELECT id FROM \"transaction\" WHERE type = 'CustPymt' ORDER BY id DESC").fetchone()[0]
-    lines = {r[0] for r in conn.execute('SELECT id FROM transactionline WHERE "transaction" = ?', (payment,))}
+    lines = {r[0] for r in conn.execute('SELECT uniquekey FROM transactionline WHERE "transaction" = ?', (payment,))}
     charge = conn.execute("SELECT id FROM charge WHERE invoice IS NULL ORDER BY id").fetchone()[0]
     api = h.api()
     assert api.delete(h.record_url("customerpayment", payment)).status_code == 204
@@ -223,7 +227,8 @@ def test_hard_deletes_are_marked_deleted_at_the_server_time(netsuite: Callable[.
     deleted = h.sql(
         "SELECT 'transaction', id, _concord_deleted_at FROM raw_netsuite.transaction WHERE _concord_is_deleted "
         "UNION ALL SELECT 'charge', id, _concord_deleted_at FROM raw_netsuite.charge WHERE _concord_is_deleted "
-        "UNION ALL SELECT 'line', id, _concord_deleted_at FROM raw_netsuite.transactionline WHERE _concord_is_deleted"
+        "UNION ALL SELECT 'line', uniquekey, _concord_deleted_at FROM raw_netsuite.transactionline "
+        "WHERE _concord_is_deleted"
     )
     assert {(kind, key) for kind, key, _ in deleted} == {("transaction", payment), ("charge", charge)} | {
         ("line", key) for key in lines
@@ -349,3 +354,124 @@ def test_a_field_that_disappears_is_reported_and_the_rest_loads(netsuite: Callab
     tables_summary = h.ingest()
     assert tables_summary["customer"].missing_fields == ["url"]
     assert h.sql("SELECT count(*) FROM raw_netsuite.customer WHERE companyname = 'Renamed Ltd'") == [(3,)]
+
+
+# -- the integration user's time zone (the sandbox serves America/New_York) ------------------
+
+MINUTE_MS = 60_000
+SPRING = 1_772_953_200_000  # 2026-03-08T07:00:00Z: 02:00 EST becomes 03:00 EDT
+FALL = 1_793_512_800_000  # 2026-11-01T06:00:00Z: 02:00 EDT becomes 01:00 EST
+
+
+def _landed_stamps(h: Harness) -> dict[int, list[int]]:
+    rows = h.sql("SELECT id, CAST(epoch(lastmodifieddate) * 1000 AS BIGINT) FROM raw_netsuite.customer_history")
+    found: dict[int, list[int]] = {}
+    for key, stamp in rows:
+        found.setdefault(key, []).append(stamp)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("switch", "offsets_min", "runs_at_min"),
+    [
+        # spring forward: 01:59 EST and 03:00/03:01 EDT, runs ending on both sides of the switch
+        (SPRING, (-61, -1, 0, 1, 30, 59, 61), (-30, 0, 30, 90)),
+        # fall back: the repeated hour (01:xx EDT, then 01:xx EST), runs ending inside it too
+        (FALL, (-61, -59, -31, -1, 0, 1, 29, 31, 59, 61), (-90, -30, 0, 30, 90)),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_records_changed_around_a_dst_switch_land_once_with_their_utc_stamps(
+    netsuite: Callable[..., Harness], switch: int, offsets_min: tuple[int, ...], runs_at_min: tuple[int, ...]
+) -> None:
+    h = netsuite(firm=False, page_size=100)
+    seed_reference_data(h.store)
+    stamps = {i: switch + minutes * MINUTE_MS for i, minutes in enumerate(offsets_min, start=1)}
+    h.store.set_clock(switch - 3 * 3600_000)
+    h.ingest()  # the first window ends before any of them
+    seeded: set[int] = set()
+    for at in (*runs_at_min, 180):
+        clock = switch + at * MINUTE_MS
+        # Each record appears before the first run whose clock passes it (give or take the
+        # seconds a run takes to start: a stamp just after the window end is the next run's).
+        for key, stamp in stamps.items():
+            if key not in seeded and stamp < clock + 5000:
+                seed_customers(h.store, 1, lastmodified=stamp, first_id=key)
+                seeded.add(key)
+        h.store.set_clock(clock)
+        h.ingest()
+    assert _landed_stamps(h) == {key: [stamp] for key, stamp in stamps.items()}
+
+
+def test_a_configured_zone_that_is_not_the_users_stops_the_run(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False, time_zone="Europe/London")
+    seed_reference_data(h.store)
+    with pytest.raises(ConcordError) as raised:
+        h.ingest()
+    message = str(raised.value)
+    assert "SOURCES__NETSUITE__TIME_ZONE" in message and "Europe/London" in message
+    assert "UTC-05:00" in message and "\n" not in message.strip()
+
+
+def test_a_missing_zone_is_a_one_line_error_naming_the_setting(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False, time_zone="")
+    seed_reference_data(h.store)
+    with pytest.raises(ConcordError, match="SOURCES__NETSUITE__TIME_ZONE"):
+        h.ingest()
+
+
+# -- transaction line keys ---------------------------------------------------------------------
+
+
+def _lines(h: Harness) -> list[tuple]:
+    return h.sql(
+        'SELECT "transaction", id, uniquekey, foreignamount, CAST(epoch(linelastmodifieddate) * 1000 AS BIGINT) '
+        "FROM raw_netsuite.transactionline ORDER BY uniquekey"
+    )
+
+
+def test_lines_of_two_invoices_sharing_line_ids_all_land_and_a_changed_line_lands_once(
+    netsuite: Callable[..., Harness],
+) -> None:
+    h = netsuite(firm=False, page_size=100)
+    seed_reference_data(h.store)
+    seed_customers(h.store, 1)
+    h.store.set_clock(T0 + 60_000)
+    with h.store.transaction("netsuite") as conn:
+        for invoice in (101, 102):
+            conn.execute(
+                'INSERT INTO "transaction" (id, tranid, type, entity, subsidiary, currency, trandate, status, '
+                "foreigntotal, foreignamountremaining, createddate, lastmodifieddate) "
+                "VALUES (?, ?, 'CustInvc', 1, 2, 2, '2026-03-01', 'Open', 30, 30, ?, ?)",
+                (invoice, f"INV-{invoice}", T0, T0),
+            )
+            conn.executemany(
+                'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, '
+                "foreignamount, linelastmodifieddate) VALUES (?, ?, ?, 1, 1, ?, ?, ?)",
+                [(line, invoice, line, invoice / 10 + line, invoice / 10 + line, T0) for line in (1, 2)],
+            )
+    h.ingest()
+    assert [row[:4] for row in _lines(h)] == [
+        (101, 1, 1, 11.1),
+        (101, 2, 2, 12.1),
+        (102, 1, 3, 11.2),
+        (102, 2, 4, 12.2),
+    ]
+    changed = T0 + 90_000
+    h.store.set_clock(T0 + 120_000)
+    with h.store.transaction("netsuite") as conn:
+        conn.execute(
+            'UPDATE transactionline SET foreignamount = 99, linelastmodifieddate = ? WHERE "transaction" = 102 AND id = 1',
+            (changed,),
+        )
+    summary = h.ingest()
+    assert (summary["transactionline"].new, summary["transactionline"].changed) == (0, 1)
+    assert [row[:4] for row in _lines(h)] == [
+        (101, 1, 1, 11.1),
+        (101, 2, 2, 12.1),
+        (102, 1, 3, 99.0),
+        (102, 2, 4, 12.2),
+    ]
+    assert _lines(h)[2][4] == changed
+    versions = h.sql("SELECT uniquekey, COUNT(*) FROM raw_netsuite.transactionline_history GROUP BY uniquekey")
+    assert dict(versions) == {1: 1, 2: 1, 3: 2, 4: 1}

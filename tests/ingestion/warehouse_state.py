@@ -33,9 +33,9 @@ TABLES = [
         system,
         table.vendor_name,
         table.name,
-        registry.primary_key,
-        registry.primary_key.lower(),  # dlt's snake_case names
-        registry.cursor,
+        registry.key_of(table),
+        registry.key_of(table).lower(),  # dlt's snake_case names
+        registry.cursor_of(table),
     )
     for system, registry in registries().items()
     for table in registry.tables

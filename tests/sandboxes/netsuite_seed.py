@@ -62,7 +62,7 @@ def seed_invoice(store: Store, invoice_id: int, customer: int, day: str, total: 
             (invoice_id, f"INV-UK-{invoice_id:06d}", customer, day, total, total, T0, T0),
         )
         conn.execute(
-            'INSERT INTO transactionline ("transaction", linesequencenumber, item, quantity, rate, foreignamount, '
-            "lastmodifieddate) VALUES (?, 1, 1, 1, ?, ?, ?)",
+            'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, foreignamount, '
+            "linelastmodifieddate) VALUES (1, ?, 1, 1, 1, ?, ?, ?)",
             (invoice_id, total, total, T0),
         )

@@ -313,7 +313,68 @@ def test_suiteql_returns_dates_and_datetimes_date_only_in_the_user_format(ns: Ne
 def test_to_char_returns_the_full_timestamp(ns: NetSuite) -> None:
     seed_customers(ns.store, 1)
     [item] = ns.items("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM customer")
-    assert item["modified"] == "2026-03-01 10:15:00"
+    assert item["modified"] == "2026-03-01 05:15:00"  # T0 is 10:15 UTC; the user is in New York (EST)
+
+
+# -- the user's time zone -----------------------------------------------------------------
+
+# 2026's US daylight-saving switches: spring forward at 2026-03-08 07:00 UTC (02:00 EST
+# becomes 03:00 EDT), fall back at 2026-11-01 06:00 UTC (02:00 EDT becomes 01:00 EST).
+SPRING = 1_772_953_200_000
+FALL = 1_793_512_800_000
+MINUTE_MS = 60_000
+
+
+def _modified_text(ns: NetSuite) -> dict[int, str]:
+    items = ns.items("SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS m FROM customer ORDER BY id")
+    return {int(i["id"]): i["m"] for i in items}
+
+
+def test_datetimes_render_in_the_users_zone_across_the_spring_switch(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1, lastmodified=SPRING - MINUTE_MS, first_id=1)
+    seed_customers(ns.store, 1, lastmodified=SPRING, first_id=2)
+    assert _modified_text(ns) == {1: "2026-03-08 01:59:00", 2: "2026-03-08 03:00:00"}
+
+
+def test_the_fall_back_hour_renders_two_instants_as_the_same_local_text(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1, lastmodified=FALL - 30 * MINUTE_MS, first_id=1)  # 01:30 EDT
+    seed_customers(ns.store, 1, lastmodified=FALL + 30 * MINUTE_MS, first_id=2)  # 01:30 EST
+    assert _modified_text(ns) == {1: "2026-11-01 01:30:00", 2: "2026-11-01 01:30:00"}
+    # An ambiguous literal is read as standard time (its second occurrence), as Oracle does.
+    at = "TO_DATE('2026-11-01 01:30:00', 'YYYY-MM-DD HH24:MI:SS')"
+    assert [i["id"] for i in ns.items(f"SELECT id FROM customer WHERE lastmodifieddate = {at}")] == ["2"]
+    # An unambiguous literal is exact on either side.
+    before = "TO_DATE('2026-11-01 00:59:59', 'YYYY-MM-DD HH24:MI:SS')"
+    after = "TO_DATE('2026-11-01 02:00:00', 'YYYY-MM-DD HH24:MI:SS')"
+    where = f"lastmodifieddate > {before} AND lastmodifieddate < {after}"
+    assert [i["id"] for i in ns.items(f"SELECT id FROM customer WHERE {where} ORDER BY id")] == ["1", "2"]
+
+
+def test_a_literal_in_the_spring_gap_is_read_with_the_offset_before_it(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1, lastmodified=SPRING + 30 * MINUTE_MS)  # 03:30 EDT
+    gap = "TO_DATE('2026-03-08 02:30:00', 'YYYY-MM-DD HH24:MI:SS')"
+    assert [i["id"] for i in ns.items(f"SELECT id FROM customer WHERE lastmodifieddate = {gap}")] == ["1"]
+
+
+def test_sysdate_is_local_time_while_the_date_header_stays_gmt(ns: NetSuite) -> None:
+    ns.store.set_clock(1_909_137_600_000)  # 2030-07-01T12:00:00Z (forward: the clock never steps back)
+    response = ns.query("SELECT TO_CHAR(SYSDATE, 'YYYY-MM-DD HH24:MI') AS now FROM currency FETCH FIRST 1 ROWS ONLY")
+    assert response.json()["items"][0]["now"] == "2030-07-01 08:00"  # EDT
+    assert response.headers["date"].startswith("Mon, 01 Jul 2030 12:00")
+
+
+def test_dates_are_local_days_compared_with_local_literals(ns: NetSuite) -> None:
+    seed_customers(ns.store, 1)
+    seed_charge(ns.store, 1, customer=1, quantity=1, rate=1, day="2026-02-07")
+    literal = "TO_DATE('2026-02-07', 'YYYY-MM-DD')"
+    [item] = ns.items(f"SELECT TO_CHAR(chargedate, 'YYYY-MM-DD') AS d FROM charge WHERE chargedate = {literal}")
+    assert item["d"] == "2026-02-07"
+
+
+def test_the_users_zone_is_a_setting(start_netsuite: Callable[..., NetSuite], sandbox_store: Store) -> None:
+    ns = start_netsuite(netsuite=NetSuiteSettings(time_zone="UTC"))
+    seed_customers(sandbox_store, 1)
+    assert _modified_text(ns) == {1: "2026-03-01 10:15:00"}
 
 
 def test_select_star_returns_lowercase_column_keys(ns: NetSuite) -> None:
@@ -408,7 +469,7 @@ def test_paging_follows_next_links_across_several_pages(ns: NetSuite) -> None:
 def test_cursor_at_a_shared_timestamp_is_inclusive_with_ge_and_exclusive_with_gt(ns: NetSuite) -> None:
     seed_customers(ns.store, 30, lastmodified=T0)
     seed_customers(ns.store, 5, lastmodified=T0 + 1000, first_id=31)
-    cursor = "TO_DATE('2026-03-01 10:15:00', 'YYYY-MM-DD HH24:MI:SS')"
+    cursor = "TO_DATE('2026-03-01 05:15:00', 'YYYY-MM-DD HH24:MI:SS')"  # T0 in the user's zone (EST)
     at_or_after = ns.query(f"SELECT id FROM customer WHERE lastmodifieddate >= {cursor} ORDER BY id", limit=1000)
     after = ns.query(f"SELECT id FROM customer WHERE lastmodifieddate > {cursor} ORDER BY id", limit=1000)
     assert at_or_after.json()["totalResults"] == 35

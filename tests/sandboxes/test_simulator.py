@@ -313,7 +313,9 @@ def _assert_every_record_mapped(store: Store) -> None:
         conn = store.connect(system)
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         for table in tables:
-            ids = {str(r[0]) for r in conn.execute(f'SELECT "{key}" FROM "{table}"')}
+            # A transaction line's id is unique only within its transaction: it is mapped by uniquekey.
+            column = "uniquekey" if (system, table) == ("netsuite", "transactionline") else key
+            ids = {str(r[0]) for r in conn.execute(f'SELECT "{column}" FROM "{table}"')}
             missing = ids - mapped.get((system, table), set())
             assert not missing, (system, table, sorted(missing)[:5])
             stale = mapped.get((system, table), set()) - ids

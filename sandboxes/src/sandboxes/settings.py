@@ -95,6 +95,10 @@ class NetSuiteSettings:
     scopes: tuple[str, ...] = ("rest_webservices", "restlets", "suite_analytics")  # what the integration allows
     concurrency_limit: int = 5
     token_ttl_seconds: int = 3600
+    # The integration user's time zone (an IANA name; NetSuite's user preferences), in which
+    # SuiteQL reads and writes dates and times. Not UTC by default, with daylight saving, so
+    # every test meets NetSuite's local times.
+    time_zone: str = field(default_factory=lambda: _env("NETSUITE_TIME_ZONE", "America/New_York"))
 
 
 @dataclass
@@ -110,10 +114,11 @@ class SandboxSettings:
     netsuite: NetSuiteSettings = field(default_factory=NetSuiteSettings)
 
     def source_credentials(self, system: str) -> dict[str, str]:
-        """The credentials a client of this system's sandbox presents, under the names of
-        Concord's `sources.<system>.*` settings. Salesforce's are the JWT bearer flow's (the
-        key pair is generated in the store directory when the sandbox starts); its
-        `login_url` is the running server's address (`SandboxCluster.source_settings`)."""
+        """The credentials a client of this system's sandbox presents (and, for NetSuite, the
+        integration user's time zone), under the names of Concord's `sources.<system>.*`
+        settings. Salesforce's are the JWT bearer flow's (the key pairs are generated in the
+        store directory when the sandboxes start); its `login_url` is the running server's
+        address (`SandboxCluster.source_settings`)."""
         return {
             "salesforce": lambda s: {
                 "auth_flow": "jwt_bearer",
@@ -127,5 +132,6 @@ class SandboxSettings:
                 "client_id": s.client_id,
                 "certificate_id": s.certificate_id,
                 "private_key_path": str(netsuite_private_key_path(self.store_dir)),
+                "time_zone": s.time_zone,
             },
         }[system](getattr(self, system))

@@ -11,8 +11,11 @@ renamed as (
     select
 
         ---------- ids
-        cast(id as {{ dbt.type_string() }}) as transaction_line_id,
+        -- a line's `id` is its number within its transaction (1, 2, ... on every transaction);
+        -- `uniquekey` is unique across lines, so it is the line's id here
+        cast(uniquekey as {{ dbt.type_string() }}) as transaction_line_id,
         cast({{ adapter.quote('transaction') }} as {{ dbt.type_string() }}) as transaction_id,
+        id as line_id,
         cast(item as {{ dbt.type_string() }}) as item_id,
         cast(charge as {{ dbt.type_string() }}) as charge_id,
         cast(appliedtotransaction as {{ dbt.type_string() }}) as applied_to_transaction_id,
@@ -28,7 +31,7 @@ renamed as (
         foreignamount as amount,
 
         ---------- timestamps
-        lastmodifieddate as updated_at,
+        linelastmodifieddate as updated_at,
 
         ---------- lineage
         {{ staging_lineage_columns() }}

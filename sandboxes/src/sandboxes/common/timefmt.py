@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -33,17 +33,20 @@ def harvest(ms: int | None) -> str | None:
     return to_datetime(ms).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def netsuite_date(ms: int | None) -> str | None:
+def netsuite_date(ms: int | None, tz: tzinfo = UTC) -> str | None:
     """How SuiteQL returns a date/datetime column unless TO_CHAR is used: the user's date
-    preference, here the US default `M/D/YYYY`, date only."""
+    preference, here the US default `M/D/YYYY`, date only, in the user's time zone `tz`."""
     if ms is None:
         return None
-    dt = to_datetime(ms)
+    dt = to_datetime(ms).astimezone(tz)
     return f"{dt.month}/{dt.day}/{dt.year}"
 
 
 def netsuite_record(ms: int | None) -> str | None:
-    """Record API datetimes: `2026-03-01T10:15:00Z` (seconds, UTC)."""
+    """Record API datetimes: `2026-03-01T10:15:00Z` (seconds, UTC). Unlike SuiteQL's local
+    text, an ISO 8601 instant with its zone, so the user's time zone does not change it and
+    the fall-back hour is not ambiguous (whether NetSuite writes `Z` or the user's offset is
+    [unverified]; both name the same instant)."""
     return harvest(ms)
 
 

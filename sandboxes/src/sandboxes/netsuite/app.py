@@ -22,7 +22,7 @@ def create_app(store: Store, settings: SandboxSettings, injector: FaultInjector)
     certificate = keys.ensure_key_pair(store.directory)  # the M2M key pair, generated on first start
     app.include_router(auth.router(settings.netsuite, tokens, certificate))
     require_token = [Depends(bearer_check(tokens))]
-    app.include_router(query_api.router(store), dependencies=require_token)
+    app.include_router(query_api.router(store, settings.netsuite.time_zone), dependencies=require_token)
     app.include_router(record_api.router(store), dependencies=require_token)
     admin.install(app, injector, errors.fault_response)
     # Added last, so it is the outermost layer: injected slow responses count as in flight.

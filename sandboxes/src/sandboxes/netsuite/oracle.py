@@ -2,17 +2,32 @@
 Oracle turns a number into text (`0.5` -> `.5`).
 
 Dates inside a translated query are epoch milliseconds UTC, the store's own timestamp
-representation, so `TO_DATE(...)` compares directly with `lastmodifieddate`. The sandbox
-has no user time zone: every date is read and written in UTC.
+representation, so `TO_DATE(...)` compares directly with `lastmodifieddate`.
+
+Time zone: as in NetSuite, dates and times are read and written in the integration user's
+time zone (the user's preferences; here `NetSuiteSettings.time_zone`, an IANA name, daylight
+saving included), not UTC: `TO_CHAR` renders local wall-clock time, a `TO_DATE` literal is
+local time, and a date-only value (`trandate`) is the instant of local midnight of that day.
+Local text that names no single instant is resolved the same way on every call:
+- in the fall-back hour (America/New_York, first Sunday of November, 01:00-01:59 twice) a
+  literal is read as standard time, its second occurrence (Python's `fold=1`), as Oracle does
+  by default (ERROR_ON_OVERLAP_TIME = FALSE: "ambiguous boundary times are interpreted as
+  standard time"; from Oracle's documentation as remembered, [unverified] for NetSuite). Both
+  instants render the same text, so a reader cannot tell them apart from TO_CHAR alone;
+- in the spring-forward gap (02:00-02:59 on the second Sunday of March, never shown on a
+  clock) a local text is read with the offset in force before the gap, i.e. one hour later
+  on the clock (02:30 is 03:30 daylight time). No stored instant ever renders as gap text.
+How real NetSuite resolves such literals is [unverified].
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from sandboxes.common.timefmt import from_datetime, to_datetime
 
@@ -72,9 +87,25 @@ def _strftime_format(mask: str) -> str | None:
     return "".join(value.replace("%", "%%") if kind == "text" else value for kind, value in parts)
 
 
-def to_char(ms: int, mask: str) -> str:
-    """TO_CHAR(datetime, mask) for an epoch-milliseconds value."""
-    dt = to_datetime(int(ms))
+@lru_cache(maxsize=32)
+def zone(name: str) -> ZoneInfo:
+    """The user's time zone by IANA name (`America/New_York`, `UTC`)."""
+    return ZoneInfo(name)
+
+
+def local_ms(naive: datetime, tz: tzinfo) -> int:
+    """Epoch ms of a local wall-clock time: standard time in the fall-back hour, the offset
+    before the gap in the spring-forward gap (see the module docstring)."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset() and second.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+        return from_datetime(second.astimezone(UTC))  # a repeated time: its standard-time occurrence
+    return from_datetime(first.astimezone(UTC))
+
+
+def to_char(ms: int, mask: str, tz: tzinfo = UTC) -> str:
+    """TO_CHAR(datetime, mask) for an epoch-milliseconds value, in the user's time zone."""
+    dt = to_datetime(int(ms)).astimezone(tz)
     fmt = _strftime_format(mask)
     if fmt is not None:
         return dt.strftime(fmt)
@@ -89,9 +120,10 @@ def to_char(ms: int, mask: str) -> str:
     return "".join(out)
 
 
-def to_date(text: str, mask: str | None) -> int:
-    """TO_DATE/TO_TIMESTAMP(text, mask) as epoch milliseconds UTC. As in Oracle, the text may
-    stop early (`TO_DATE('2026-01-31', 'YYYY-MM-DD HH24:MI:SS')` is midnight)."""
+def to_date(text: str, mask: str | None, tz: tzinfo = UTC) -> int:
+    """TO_DATE/TO_TIMESTAMP(text, mask), read as local time in `tz`, as epoch milliseconds
+    UTC. As in Oracle, the text may stop early (`TO_DATE('2026-01-31', 'YYYY-MM-DD HH24:MI:SS')`
+    is midnight)."""
     parts = _compile(mask or "MM/DD/YYYY")
     text = text.strip()
     # Try the whole mask, then ever shorter prefixes that end on a field.
@@ -100,7 +132,7 @@ def to_date(text: str, mask: str | None) -> int:
             continue
         fmt = "".join(v.replace("%", "%%") if k == "text" else ("%f" if v == "FF" else v) for k, v in parts[:end])
         try:
-            return from_datetime(datetime.strptime(text, fmt).replace(tzinfo=UTC))
+            return local_ms(datetime.strptime(text, fmt), tz)
         except ValueError:
             continue
     raise FormatError(f"the value {text!r} does not match the date format {mask!r}")
@@ -123,36 +155,40 @@ def number_text(value: int | float) -> str:
     return text
 
 
-def _sql_to_char(value: object, mask: object = None, is_date: int = 0) -> str | None:
+def _sql_to_char(value: object, mask: object, is_date: int, tz: tzinfo) -> str | None:
     if value is None:
         return None
     if is_date:
-        return to_char(int(value), str(mask or "MM/DD/YYYY"))  # type: ignore[arg-type]
+        return to_char(int(value), str(mask or "MM/DD/YYYY"), tz)  # type: ignore[arg-type]
     if isinstance(value, int | float):
         return number_text(value)
     return str(value)
 
 
-def _sql_to_date(text: object, mask: object = None) -> int | None:
+def _sql_to_date(text: object, mask: object, tz: tzinfo) -> int | None:
     if text is None:
         return None
-    return to_date(str(text), None if mask is None else str(mask))
-
-
-_EPOCH_DAY = date(1970, 1, 1).toordinal()
+    return to_date(str(text), None if mask is None else str(mask), tz)
 
 
 @lru_cache(maxsize=65_536)
-def _sql_date_ms(text: object) -> int | None:
-    # A YYYY-MM-DD text date as epoch ms (midnight UTC), the representation of dates in
-    # queries. Called for every row a filter on a date column looks at, hence the cache.
+def date_ms(text: object, tz: tzinfo = UTC) -> int | None:
+    """A YYYY-MM-DD text date as epoch ms: local midnight, the representation of dates in
+    queries. Called for every row a filter on a date column looks at, hence the cache."""
     if text is None:
         return None
-    return (date.fromisoformat(str(text)[:10]).toordinal() - _EPOCH_DAY) * 86_400_000
+    return local_ms(datetime.combine(date.fromisoformat(str(text)[:10]), datetime.min.time()), tz)
 
 
-def register(conn: sqlite3.Connection) -> None:
-    """Adds the functions translated SuiteQL calls to one SQLite connection (idempotent)."""
-    conn.create_function("ns_to_char", 3, _sql_to_char, deterministic=True)
-    conn.create_function("ns_to_date", 2, _sql_to_date, deterministic=True)
-    conn.create_function("ns_date_ms", 1, _sql_date_ms, deterministic=True)
+def today_ms(now_ms: int, tz: tzinfo) -> int:
+    """Local midnight of the day `now_ms` falls on (CURRENT_DATE, TRUNC(SYSDATE))."""
+    local = to_datetime(now_ms).astimezone(tz)
+    return local_ms(datetime(local.year, local.month, local.day), tz)
+
+
+def register(conn: sqlite3.Connection, tz: tzinfo = UTC) -> None:
+    """Adds the functions translated SuiteQL calls to one SQLite connection, rendering and
+    reading dates in the user's time zone `tz` (calling it again replaces them)."""
+    conn.create_function("ns_to_char", 3, lambda v, m, d: _sql_to_char(v, m, d, tz), deterministic=True)
+    conn.create_function("ns_to_date", 2, lambda t, m: _sql_to_date(t, m, tz), deterministic=True)
+    conn.create_function("ns_date_ms", 1, lambda t: date_ms(t, tz), deterministic=True)

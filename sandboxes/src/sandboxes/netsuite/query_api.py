@@ -3,7 +3,8 @@
 Rendering follows NetSuite: every value is a string (numbers as Oracle writes them, booleans
 'T'/'F'), null values are left out of the item, keys are lowercase, dates and datetimes come
 back date-only in the user's format (`M/D/YYYY`) unless the query wraps them in TO_CHAR, and
-each item carries `"links": []`.
+each item carries `"links": []`. Dates and times are the integration user's local time
+(`NetSuiteSettings.time_zone`, see `oracle`); the HTTP `Date` header stays GMT.
 
 Paging: `limit` 1..1000, `offset` a multiple of `limit`; at most 100,000 results of one query
 are reachable (an offset at or past that is refused, and `hasMore` turns false at the cap).
@@ -15,6 +16,7 @@ USER_ERROR (NetSuite's exact message for this is unverified).
 from __future__ import annotations
 
 import sqlite3
+from datetime import tzinfo
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -38,8 +40,10 @@ SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 MAX_RESULTS = 100_000
 
 
-def router(store: Store) -> APIRouter:
+def router(store: Store, time_zone: str = "UTC") -> APIRouter:
+    """The SuiteQL route, reading and writing dates in the user's `time_zone` (IANA name)."""
     api = APIRouter()
+    tz = oracle.zone(time_zone)
 
     @api.post(SUITEQL_PATH)
     def suiteql(request: Request, body: bytes = Depends(raw_body)) -> Response:
@@ -56,10 +60,10 @@ def router(store: Store) -> APIRouter:
         if not isinstance(query, str):
             raise bad_request("USER_ERROR", "The request body must contain the query as a string in 'q'.", "q")
         try:
-            translated = translate(query, store.now_ms)
+            translated = translate(query, store.now_ms, tz)
         except QueryError as exc:
             raise bad_request("INVALID_PARAMETER", exc.detail) from exc
-        rows, total = _run(store, translated, limit, offset)
+        rows, total = _run(store, translated, limit, offset, tz)
         reachable = min(total, MAX_RESULTS)
         has_more = offset + len(rows) < reachable
         url = f"{base_url(request)}{SUITEQL_PATH}"
@@ -67,7 +71,7 @@ def router(store: Store) -> APIRouter:
             "links": collection_links(url, limit, offset, reachable, has_more),
             "count": len(rows),
             "hasMore": has_more,
-            "items": [_item(translated.columns, row) for row in rows],
+            "items": [_item(translated.columns, row, tz) for row in rows],
             "offset": offset,
             "totalResults": total,
         }
@@ -76,9 +80,9 @@ def router(store: Store) -> APIRouter:
     return api
 
 
-def _run(store: Store, translated: Translated, limit: int, offset: int) -> tuple[list[tuple], int]:
+def _run(store: Store, translated: Translated, limit: int, offset: int, tz: tzinfo) -> tuple[list[tuple], int]:
     conn = store.connect("netsuite")
-    oracle.register(conn)
+    oracle.register(conn, tz)
     # One read snapshot for the page and its count.
     conn.execute("BEGIN")
     try:
@@ -94,13 +98,13 @@ def _run(store: Store, translated: Translated, limit: int, offset: int) -> tuple
     return rows, total
 
 
-def _item(columns: list[OutputColumn], row: tuple) -> dict[str, object]:
+def _item(columns: list[OutputColumn], row: tuple, tz: tzinfo) -> dict[str, object]:
     item: dict[str, object] = {"links": []}
     for column, value in zip(columns, row, strict=False):
         if value is None:
             continue
         if column.is_date and isinstance(value, int | float):
-            item[column.name] = netsuite_date(int(value))
+            item[column.name] = netsuite_date(int(value), tz)
         elif isinstance(value, int | float):
             item[column.name] = oracle.number_text(value)
         else:

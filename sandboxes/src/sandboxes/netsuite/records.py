@@ -130,7 +130,7 @@ def _sublist(conn: sqlite3.Connection, record_id: int, href: str, expand: bool, 
 
 
 def _invoice_line(conn: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[str, Any]:
-    line: dict[str, Any] = {"links": [], "line": row["linesequencenumber"]}
+    line: dict[str, Any] = {"links": [], "line": row["id"]}
     if row["item"] is not None:
         line["item"] = reference(conn, RECORD_TYPES["serviceitem"], row["item"], base)
     for name, column in (("quantity", "quantity"), ("rate", "rate"), ("amount", "foreignamount")):
@@ -146,7 +146,7 @@ def _invoice_line(conn: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict
 def _apply_line(conn: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[str, Any]:
     return {
         "links": [],
-        "line": row["linesequencenumber"],
+        "line": row["id"],
         "doc": reference(conn, INVOICE, row["appliedtotransaction"], base),
         "apply": True,
         "amount": row["foreignamount"],
@@ -456,7 +456,7 @@ def _line_values(conn: sqlite3.Connection, spec: dict[str, Field], sublist: str,
 
 def _add_invoice_lines(conn: sqlite3.Connection, invoice_id: int, entity: int, items: list[dict], now: int) -> None:
     start = conn.execute(
-        'SELECT COALESCE(MAX(linesequencenumber), 0) FROM transactionline WHERE "transaction" = ?', (invoice_id,)
+        'SELECT COALESCE(MAX(id), 0) FROM transactionline WHERE "transaction" = ?', (invoice_id,)
     ).fetchone()[0]
     for index, item in enumerate(items):
         line = _line_values(conn, _LINE_FIELDS, "item", index, item)
@@ -481,9 +481,10 @@ def _add_invoice_lines(conn: sqlite3.Connection, invoice_id: int, entity: int, i
         if line.get("amount") is None:
             raise bad_request("USER_ERROR", "Please enter value(s) for: amount.", f"{path}.amount")
         conn.execute(
-            'INSERT INTO transactionline ("transaction", linesequencenumber, item, charge, quantity, rate, '
-            "foreignamount, memo, lastmodifieddate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, charge, quantity, rate, '
+            "foreignamount, memo, linelastmodifieddate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                start + index + 1,  # a line's id is its number within the invoice
                 invoice_id,
                 start + index + 1,
                 line["item"],
@@ -550,9 +551,9 @@ def _apply_payment(conn: sqlite3.Connection, payment_id: int, values: dict, item
         unapplied -= amount
         sequence += 1
         conn.execute(
-            'INSERT INTO transactionline ("transaction", linesequencenumber, foreignamount, appliedtotransaction, '
-            "lastmodifieddate) VALUES (?, ?, ?, ?, ?)",
-            (payment_id, sequence, _money(amount), line["doc"], now),
+            'INSERT INTO transactionline (id, "transaction", linesequencenumber, foreignamount, appliedtotransaction, '
+            "linelastmodifieddate) VALUES (?, ?, ?, ?, ?, ?)",
+            (sequence, payment_id, sequence, _money(amount), line["doc"], now),
         )
         _refresh_invoice(conn, line["doc"], now)
     conn.execute('UPDATE "transaction" SET foreignamountremaining = ? WHERE id = ?', (_money(unapplied), payment_id))

@@ -5,10 +5,11 @@ What the translation does beyond sqlglot's own Oracle -> SQLite transpiling:
 - Only a single SELECT (or a UNION/MINUS/INTERSECT of SELECTs) is accepted.
 - Every table and column is checked against the catalog; NetSuite's own messages are
   raised for unknown records and fields.
-- Dates are epoch milliseconds inside the translated query: text date columns
-  (`trandate`) are wrapped in `ns_date_ms(...)`, `TO_DATE`/`TO_TIMESTAMP` of literals are
-  evaluated here (so an index on `lastmodifieddate` is still used), and `SYSDATE` is the
-  store's simulated clock.
+- Dates are epoch milliseconds UTC inside the translated query: text date columns
+  (`trandate`) are wrapped in `ns_date_ms(...)` (local midnight), `TO_DATE`/`TO_TIMESTAMP`
+  of literals are evaluated here as local time in the user's time zone (so an index on
+  `lastmodifieddate` is still used), and `SYSDATE` is the store's simulated clock (rendered
+  in local time by TO_CHAR). See `oracle` for the time zone and DST rules.
 - `TO_CHAR` and `BUILTIN.DF` become calls the store understands (see `oracle.register`).
 - `SELECT *` is expanded, so the renderer knows the kind of every output column.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 import sqlglot
 from sqlglot import exp
@@ -61,8 +63,9 @@ class _Resolved:
     alias: str | None = None  # the source's name in its scope, to qualify the column
 
 
-def translate(query: str, now_ms: Callable[[], int]) -> Translated:
-    """Translates one SuiteQL query; raises QueryError with NetSuite's message if it is invalid."""
+def translate(query: str, now_ms: Callable[[], int], tz: tzinfo = UTC) -> Translated:
+    """Translates one SuiteQL query, its date literals read in the user's time zone `tz`;
+    raises QueryError with NetSuite's message if it is invalid."""
     root = _parse(query)
     for scope in traverse_scope(root):
         _expand_stars(scope)
@@ -74,7 +77,7 @@ def translate(query: str, now_ms: Callable[[], int]) -> Translated:
             resolved[id(column)] = _resolve(column, scope)
     typer = _Typer(resolved)
     columns = _output_columns(root, typer)
-    _rewrite(root, typer, now_ms)
+    _rewrite(root, typer, now_ms, tz)
     _drop_needless_null_ordering(root, typer)
     sql = root.sql(dialect="sqlite", identify=True)
     return Translated(sql=sql, count_sql=_count_sql(root, sql), columns=columns)
@@ -263,7 +266,7 @@ def _mask(node: exp.Expression) -> str | None:
     return None if quoted is None else quoted[1:-1].replace("''", "'")
 
 
-def _rewrite(root: exp.Query, typer: _Typer, now_ms: Callable[[], int]) -> None:
+def _rewrite(root: exp.Query, typer: _Typer, now_ms: Callable[[], int], tz: tzinfo) -> None:
     # Decide every replacement on the untouched tree (types depend on the original nodes),
     # then apply them innermost-first, so a replacement never detaches a pending node.
     plan: list[tuple[exp.Expression, Callable[[], exp.Expression | None]]] = []
@@ -271,15 +274,16 @@ def _rewrite(root: exp.Query, typer: _Typer, now_ms: Callable[[], int]) -> None:
         if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier | exp.Column):
             if node.this.name.upper() == "BUILTIN":
                 plan.append((node, lambda n=node: _display_value(n, typer)))
-        elif isinstance(node, exp.ToChar):
-            is_date = typer.is_date(node.this)
+        elif isinstance(node, exp.ToChar | exp.TimeToStr):
+            # sqlglot parses TO_CHAR of a value it knows is a timestamp (SYSDATE) as TimeToStr.
+            is_date = isinstance(node, exp.TimeToStr) or typer.is_date(node.this)
             plan.append((node, lambda n=node, d=is_date: _to_char(n, d)))
         elif isinstance(node, exp.StrToDate | exp.StrToTime):
-            plan.append((node, lambda n=node: _to_date(n)))
+            plan.append((node, lambda n=node: _to_date(n, tz)))
         elif isinstance(node, exp.CurrentTimestamp):
             plan.append((node, lambda: exp.Literal.number(now_ms())))
         elif isinstance(node, exp.CurrentDate):
-            plan.append((node, lambda: exp.Literal.number(now_ms() // 86_400_000 * 86_400_000)))
+            plan.append((node, lambda: exp.Literal.number(oracle.today_ms(now_ms(), tz))))
         elif isinstance(node, exp.Column) and typer.column_kind(node) == "date":
             plan.append((node, lambda n=node: _wrap_text_date(n)))
     for node, replacement in reversed(plan):
@@ -328,12 +332,12 @@ def _literal(value: str | None) -> exp.Expression:
     return exp.null() if value is None else exp.Literal.string(value)
 
 
-def _to_date(node: exp.Expression) -> exp.Expression:
+def _to_date(node: exp.Expression, tz: tzinfo) -> exp.Expression:
     mask = _mask(node)
     value = node.this
     if isinstance(value, exp.Literal) and value.is_string:
         try:
-            return exp.Literal.number(oracle.to_date(value.this, mask))
+            return exp.Literal.number(oracle.to_date(value.this, mask, tz))
         except oracle.FormatError as exc:
             raise QueryError(str(exc)) from exc
     return exp.Anonymous(this="ns_to_date", expressions=[value, _literal(mask)])

@@ -109,6 +109,7 @@ CHARGE_COLUMNS = (
     "lastmodifieddate",
 )
 LINE_COLUMNS = (
+    "uniquekey",
     "id",
     "transaction",
     "linesequencenumber",
@@ -119,7 +120,7 @@ LINE_COLUMNS = (
     "foreignamount",
     "appliedtotransaction",
     "memo",
-    "lastmodifieddate",
+    "linelastmodifieddate",
 )
 _NOTES = (
     "Workshop preparation",
@@ -1096,6 +1097,7 @@ class HistoryWriter:
                 lines.append(
                     (
                         line_id,
+                        sequence,  # a line's id is its number within the invoice
                         invoice_id,
                         sequence,
                         charge[6],
@@ -1162,6 +1164,6 @@ class HistoryWriter:
                     "netsuite",
                     "transactionline",
                     LINE_COLUMNS,
-                    [(line_id, payment_id, 1, None, None, None, None, total, invoice_id, tranid, paid_stamp)],
+                    [(line_id, 1, payment_id, 1, None, None, None, None, total, invoice_id, tranid, paid_stamp)],
                 )
                 maps.append(("netsuite", "transactionline", str(line_id), "payment_line", f"{payment_entity}-line-1"))

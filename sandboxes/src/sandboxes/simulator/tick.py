@@ -109,6 +109,11 @@ def _next_id(conn: sqlite3.Connection, table: str) -> int:
     return (conn.execute(f'SELECT MAX(id) FROM "{table}"').fetchone()[0] or 0) + 1
 
 
+def _next_line_key(conn: sqlite3.Connection) -> int:
+    """The next `transactionline.uniquekey` (a line's `id` is its number within its transaction)."""
+    return (conn.execute("SELECT MAX(uniquekey) FROM transactionline").fetchone()[0] or 0) + 1
+
+
 def _count(rng: random.Random, mean: float) -> int:
     whole = int(mean)
     return whole + (1 if rng.random() < mean - whole else 0)
@@ -608,10 +613,10 @@ def _finance(day: _Day, counters: dict[str, int]) -> None:
                     ts,
                 ),
             )
-            line_id = _next_id(ns, "transactionline")
+            line_id = _next_line_key(ns)
             ns.execute(
-                'INSERT INTO transactionline(id, "transaction", linesequencenumber, foreignamount, '
-                "appliedtotransaction, memo, lastmodifieddate) VALUES (?, ?, 1, ?, ?, ?, ?)",
+                'INSERT INTO transactionline(uniquekey, id, "transaction", linesequencenumber, foreignamount, '
+                "appliedtotransaction, memo, linelastmodifieddate) VALUES (?, 1, ?, 1, ?, ?, ?, ?)",
                 (line_id, payment_id, amount, invoice["id"], invoice["tranid"], ts),
             )
             ns.execute(
@@ -683,12 +688,13 @@ def _invoice_run(day: _Day, ns: sqlite3.Connection, counters: dict[str, int], co
         )
         day.maps.append(("netsuite", "transaction", str(invoice_id), "invoice", invoice_entity))
         day.created("netsuite", "transaction")
-        line_id = _next_id(ns, "transactionline")
+        line_id = _next_line_key(ns)
         lines = []
         for sequence, charge in enumerate(batch, start=1):
             lines.append(
                 (
                     line_id,
+                    sequence,  # a line's id is its number within the invoice
                     invoice_id,
                     sequence,
                     charge["billingitem"],
@@ -711,8 +717,8 @@ def _invoice_run(day: _Day, ns: sqlite3.Connection, counters: dict[str, int], co
             )
             line_id += 1
         ns.executemany(
-            'INSERT INTO transactionline(id, "transaction", linesequencenumber, item, charge, quantity, rate, '
-            "foreignamount, memo, lastmodifieddate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO transactionline(uniquekey, id, "transaction", linesequencenumber, item, charge, quantity, '
+            "rate, foreignamount, memo, linelastmodifieddate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             lines,
         )
         ns.executemany(

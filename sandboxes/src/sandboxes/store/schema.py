@@ -404,8 +404,12 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     createddate INTEGER NOT NULL,
     lastmodifieddate INTEGER NOT NULL
 );
+-- As in NetSuite, a line's `id` is its number within its transaction (1, 2, 3... again on
+-- every transaction); `uniquekey` is unique across all lines. A line has no
+-- `lastmodifieddate`: its change stamp is `linelastmodifieddate`.
 CREATE TABLE IF NOT EXISTS transactionline (
-    id INTEGER PRIMARY KEY,
+    uniquekey INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL,
     "transaction" INTEGER NOT NULL,
     linesequencenumber INTEGER NOT NULL,
     item INTEGER,
@@ -415,12 +419,13 @@ CREATE TABLE IF NOT EXISTS transactionline (
     foreignamount REAL NOT NULL,
     appliedtotransaction INTEGER,        -- payments: the invoice paid
     memo TEXT,
-    lastmodifieddate INTEGER NOT NULL
+    linelastmodifieddate INTEGER NOT NULL,
+    UNIQUE ("transaction", id)
 );
 CREATE INDEX IF NOT EXISTS customer_modified ON customer(lastmodifieddate);
 CREATE INDEX IF NOT EXISTS charge_modified ON charge(lastmodifieddate);
 CREATE INDEX IF NOT EXISTS transaction_modified ON "transaction"(lastmodifieddate);
-CREATE INDEX IF NOT EXISTS transactionline_transaction ON transactionline("transaction");
+CREATE INDEX IF NOT EXISTS transactionline_modified ON transactionline(linelastmodifieddate);
 """
 
 SIMULATION = """
@@ -433,7 +438,7 @@ CREATE TABLE IF NOT EXISTS sim_state (
 CREATE TABLE IF NOT EXISTS entity_map (
     system TEXT NOT NULL,                -- salesforce, harvest, netsuite
     object TEXT NOT NULL,                -- table name in that system's database
-    record_id TEXT NOT NULL,             -- Id / id as the vendor serves it
+    record_id TEXT NOT NULL,             -- Id / id as the vendor serves it (NetSuite lines: uniquekey)
     entity_type TEXT NOT NULL,           -- client, legal_entity, opportunity, contract, project, consultant, ...
     entity_id TEXT NOT NULL,             -- the simulator's id for the real-world thing
     PRIMARY KEY (system, object, record_id)
