@@ -79,6 +79,16 @@ def test_a_refused_login_says_what_to_check_and_stops_that_systems_checks(
     assert not any(" read " in line for line in lines(result, "harvest"))
 
 
+def test_a_time_zone_other_than_the_integration_users_is_named(firm_dir: Path, start_sandboxes: StartSandboxes) -> None:
+    cluster = start_sandboxes(systems=("netsuite",), store_dir=firm_dir)  # the user's zone: America/New_York
+
+    result = doctor(cluster, "--system", "netsuite", SOURCES__NETSUITE__TIME_ZONE="Asia/Tokyo")
+
+    assert result.returncode == 2
+    [failure] = [line for line in lines(result, "netsuite") if line.startswith("FAIL")]
+    assert "time zone" in failure and "Asia/Tokyo" in failure and "UTC+09:00" in failure
+
+
 def test_a_host_that_does_not_answer_is_named(firm_dir: Path, start_sandboxes: StartSandboxes) -> None:
     cluster = start_sandboxes(systems=("netsuite",), store_dir=firm_dir)
 

@@ -9,8 +9,9 @@ from concord.doctor import Finding, Stop
 from concord.doctor.common import DOCTOR_HTTP, logged_in, reachable, sent_fields
 from ingestion.config import NetSuiteConfig
 from ingestion.http import SourceFatalError
-from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
-from ingestion.netsuite.tables import REGISTRY, NetSuiteTable
+from ingestion.netsuite import timezone
+from ingestion.netsuite.client import NetSuiteClient, SuiteQLError, server_time
+from ingestion.netsuite.tables import DATETIME_MASK, REGISTRY, NetSuiteTable
 from reverse_etl.targets.netsuite import DEFAULT_MAX_IN_FLIGHT, record_fields
 
 SYSTEM = "netsuite"
@@ -27,6 +28,7 @@ def checks() -> Iterator[Finding]:
     except (SourceFatalError, SuiteQLError) as exc:
         raise Stop(Finding(SYSTEM, "SuiteQL", False, str(exc))) from None
     yield Finding(SYSTEM, "SuiteQL", True, "query/v1/suiteql answers")
+    yield _time_zone(client, config.time_zone)
     present: dict[str, set[str]] = {}
     for table in REGISTRY.tables:
         findings, present[table.name] = _readable(client, table)
@@ -40,6 +42,21 @@ def checks() -> Iterator[Finding]:
         f"Concord keeps at most {DEFAULT_MAX_IN_FLIGHT} write requests in flight; the account's concurrency "
         "limit is shown in NetSuite's Integration Governance page [not readable through the API]",
     )
+
+
+def _time_zone(client: NetSuiteClient, name: str) -> Finding:
+    """The configured zone is the one SuiteQL answers in now (SYSDATE against the Date header)."""
+    check = "time zone"
+    try:
+        tz = timezone.zone(name)
+        page, response = client.suiteql(
+            f"SELECT TO_CHAR(SYSDATE, '{DATETIME_MASK}') AS servernow FROM currency FETCH FIRST 1 ROWS ONLY", limit=1
+        )
+        for item in page["items"]:
+            timezone.check_offset(str(item.get("servernow")), server_time(response), tz)
+    except SourceFatalError as exc:
+        return Finding(SYSTEM, check, False, str(exc))
+    return Finding(SYSTEM, check, True, f"SuiteQL answers in {name}, as sources.netsuite.time_zone says")
 
 
 def _readable(client: NetSuiteClient, table: NetSuiteTable) -> tuple[list[Finding], set[str]]:

@@ -189,6 +189,7 @@ def test_resolve_reads_the_key_settings_and_derives_the_host(monkeypatch: pytest
     monkeypatch.setenv("SOURCES__NETSUITE__CLIENT_ID", "client")
     monkeypatch.setenv("SOURCES__NETSUITE__CERTIFICATE_ID", "cert")
     monkeypatch.setenv("SOURCES__NETSUITE__PRIVATE_KEY_PATH", "/keys/netsuite.pem")
+    monkeypatch.setenv("SOURCES__NETSUITE__TIME_ZONE", "America/Chicago")
     config = NetSuiteConfig.resolve()
     assert config.base_url == "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
     assert (config.certificate_id, config.private_key_path, config.algorithm) == ("cert", "/keys/netsuite.pem", "PS256")
