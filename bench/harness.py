@@ -25,7 +25,10 @@ from sandboxes.settings import SandboxSettings  # noqa: E402
 from sandboxes.simulator import generate  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
 
-from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
+from concord.sandbox_report import HARVEST_RESOURCES, SALESFORCE_OBJECTS  # noqa: E402
+from ingestion.registry import registry  # noqa: E402
+
+NETSUITE = registry("netsuite")
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
 
 
@@ -99,7 +102,7 @@ def change_one_percent(store: Store, seed: int = 7) -> int:
     plan = {
         "salesforce": [(t, "rowid", "SystemModstamp = ?, LastModifiedDate = ?", 2) for t in SALESFORCE_OBJECTS],
         "harvest": [(t, "id", "updated_at = ?", 1) for t in HARVEST_RESOURCES],
-        "netsuite": [(f'"{t}"', "id", "lastmodifieddate = ?", 1) for t in NETSUITE_TABLES],
+        "netsuite": [(f'"{t.name}"', NETSUITE.key_of(t), f"{NETSUITE.cursor_of(t)} = ?", 1) for t in NETSUITE.tables],
     }
     for system, tables in plan.items():
         with store.transaction(system) as conn:

@@ -28,11 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandboxes.settings import SandboxSettings  # noqa: E402
 
-from concord.sandbox_report import HARVEST_RESOURCES, NETSUITE_TABLES, SALESFORCE_OBJECTS  # noqa: E402
+from concord.sandbox_report import HARVEST_RESOURCES, SALESFORCE_OBJECTS  # noqa: E402
 from core.warehouse import Warehouse  # noqa: E402
-from ingestion.config import HarvestConfig, NetSuiteConfig  # noqa: E402
+from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
 from ingestion.netsuite.client import NetSuiteClient  # noqa: E402
+from ingestion.registry import registry  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
+from ingestion.salesforce.client import salesforce_login  # noqa: E402
 
 SANDBOX = SandboxSettings()  # the credentials the sandboxes accept
 
@@ -56,13 +58,13 @@ def raw_fetch(urls: dict[str, str]) -> tuple[int, dict[str, float]]:
 
 def _raw_salesforce(http: requests.Session, urls: dict[str, str]) -> int:
     rows = 0
-    token = http.post(
-        f"{urls['salesforce']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            **SANDBOX.source_credentials("salesforce"),
-        },
-    ).json()["access_token"]
+    sf_config = SalesforceConfig(
+        **{
+            **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("salesforce"),
+            "login_url": urls["salesforce"],
+        }
+    )
+    token, _ = salesforce_login(sf_config, http)  # the connector's own JWT bearer login
     sf = {"Authorization": f"Bearer {token}"}
     for sobject in SALESFORCE_OBJECTS:
         fields = [
@@ -110,20 +112,22 @@ def _raw_netsuite(http: requests.Session, urls: dict[str, str]) -> int:
     )
     ns_token = NetSuiteClient(ns_config).fetch_token()  # the connector's own M2M login
     ns = {"Authorization": f"Bearer {ns_token}", "Prefer": "transient"}
-    for table in NETSUITE_TABLES:
+    netsuite = registry("netsuite")
+    for landed in netsuite.tables:
+        table, key = landed.name, netsuite.key_of(landed)  # transaction lines: uniquekey (ids repeat per transaction)
         last_id = 0
         while True:
             page = http.post(
                 f"{urls['netsuite']}/services/rest/query/v1/suiteql",
                 params={"limit": 1000},
-                json={"q": f"SELECT * FROM {table} WHERE id > {last_id} ORDER BY id FETCH FIRST 1000 ROWS ONLY"},
+                json={"q": f"SELECT * FROM {table} WHERE {key} > {last_id} ORDER BY {key} FETCH FIRST 1000 ROWS ONLY"},
                 headers=ns,
             ).json()
             items = page["items"]
             rows += len(items)
             if len(items) < 1000:
                 break
-            last_id = int(items[-1]["id"])
+            last_id = int(items[-1][key])
     return rows
 
 
