@@ -314,7 +314,8 @@ def _assert_every_record_mapped(store: Store) -> None:
         conn = store.connect(system)
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         for table in tables:
-            ids = {str(r[0]) for r in conn.execute(f'SELECT "{key}" FROM "{table}"')}
+            column = "nkey" if table == "entityaddress" else key  # addresses are keyed by nkey
+            ids = {str(r[0]) for r in conn.execute(f'SELECT "{column}" FROM "{table}"')}
             missing = ids - mapped.get((system, table), set())
             assert not missing, (system, table, sorted(missing)[:5])
             stale = mapped.get((system, table), set()) - ids

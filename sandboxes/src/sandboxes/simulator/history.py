@@ -675,7 +675,7 @@ class HistoryWriter:
         elif rng.random() < 0.33:
             lines.append(("Delivery", names.address(client.country, rng), False))
         defaults: dict[str, int] = {}
-        for label, (street, city, zip_code), is_billing in lines:
+        for number, (label, (street, city, zip_code), is_billing) in enumerate(lines, 1):
             self._address_nkey += 1
             nkey = self._address_nkey
             parts = {"addr1": street, "city": city, "zip": zip_code, "country": client.country}
@@ -703,6 +703,9 @@ class HistoryWriter:
                     "label": label,
                 },
             )
+            address_entity = f"{client.entity_id}-address-{number}"
+            self.sink.map("netsuite", "entityaddress", nkey, "client_address", address_entity)
+            self.sink.map("netsuite", "customeraddressbook", nkey, "client_address", address_entity)
             if is_billing:
                 defaults["defaultbillingaddress"] = nkey
             if shipping:
