@@ -53,12 +53,30 @@ def select_list(kinds: dict[str, str], table: str) -> str:
     return ", ".join(parts)
 
 
+def joined_select_list(joined: dict[str, tuple[str, str]]) -> str:
+    """The joined tables' columns (`NetSuiteTable.joined`), named as landed."""
+    parts = []
+    for name, (column, kind) in joined.items():
+        if kind == "datetime":
+            parts.append(f"TO_CHAR({column}, '{DATETIME_MASK}') AS {name}")
+        elif kind == "date":
+            parts.append(f"TO_CHAR({column}, '{DATE_MASK}') AS {name}")
+        else:
+            parts.append(f"{column} AS {name}")
+    return ", ".join(parts)
+
+
 def window_conditions(table: NetSuiteTable, start: datetime | None, end: datetime) -> list[str]:
     """Half-open: `>= start AND < end`; the next window starts at this end."""
     conditions = [table.scope] if table.scope else []
     if start is not None:
         conditions.append(f"{table.name}.{CURSOR} >= {literal(start)}")
     conditions.append(f"{table.name}.{CURSOR} < {literal(end)}")
+    if table.also_modified:
+        # The row is in the window when the record or its joined record changed in it.
+        scope, own = conditions[: 1 if table.scope else 0], conditions[1 if table.scope else 0 :]
+        joined = [c.replace(f"{table.name}.{CURSOR}", table.also_modified) for c in own]
+        conditions = [*scope, f"({' AND '.join(own)}) OR ({' AND '.join(joined)})"]
     return conditions
 
 

@@ -40,7 +40,13 @@ from ingestion import source_skeleton
 from ingestion.config import NetSuiteConfig
 from ingestion.landing import FIELDS_SEEN, KNOWN_CURRENCIES, TableContract, land, now_utc, quarantine_row, to_quarantine
 from ingestion.netsuite.client import NetSuiteClient, server_time
-from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
+from ingestion.netsuite.queries import (
+    discover_columns,
+    joined_select_list,
+    keyset_pages,
+    select_list,
+    window_conditions,
+)
 from ingestion.netsuite.tables import PRIMARY_KEY, REGISTRY, SYSTEM, NetSuiteTable
 from ingestion.prefetch import prefetched
 from ingestion.source_skeleton import KeyListing, Vendor, Window
@@ -98,9 +104,11 @@ class NetSuite(Vendor[NetSuiteTable]):
     def changes(self, table: NetSuiteTable, contract: TableContract, window: Window) -> Iterator[Any]:
         kinds = discover_columns(self.client, table, self.config.discover_columns)
         # SuiteQL leaves null fields out of its items: a field exists if it can be selected.
-        FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
+        FIELDS_SEEN.seen[(SYSTEM, table.name)].update([*kinds, *table.joined])
         conditions = window_conditions(table, window.start, window.end)
         select = select_list(kinds, table.name)
+        if table.joined:
+            select += ", " + joined_select_list(table.joined)
         pages = keyset_pages(
             self.client, table.from_clause, select, conditions, self.config.page_size, table.key_column
         )
