@@ -20,7 +20,8 @@ move `customer.lastmodifieddate` ([unverified]; the address has its own
 `entityaddress.lastmodifieddate`, CData's SuiteQL table reference lists it), so a joined column
 alone could miss it: the customer's window is `customer.lastmodifieddate OR
 entityaddress.lastmodifieddate` in the window (`also_modified`), and the address's own stamp
-lands as `billing_lastmodifieddate`. A change of which line is the default billing one changes
+lands as `billing_lastmodifieddate` and counts in the row's version (`_concord_version`, the
+later of the two), so such an edit is a new version in the history and the run summary. A change of which line is the default billing one changes
 `customer.defaultbillingaddress`, a customer body field ([unverified] that this moves the
 customer's `lastmodifieddate`; the new line's address is then usually older than the window).
 
@@ -104,6 +105,7 @@ class NetSuiteTable(LandedTable):
             numeric=numeric,
             currency="symbol" if self.name == "currency" else None,
             column_types={name: DLT_TYPES[kind] for name, kind in self.landed_kinds.items()},
+            also_versioned=tuple(name for name, (column, _) in self.joined.items() if column == self.also_modified),
         )
         object.__setattr__(self, "contract", contract)
 
