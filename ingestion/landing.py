@@ -73,6 +73,9 @@ class TableContract:
     # field -> dlt data type, for the fields whose type is known before any record arrives
     column_types: Mapping[str, str] = field(default_factory=dict)
     nested: bool = False  # records hold objects, landed as `parent__child` columns (Harvest)
+    # Stamps of joined records landed with the row (NetSuite's customer address): the version is
+    # the latest of the cursor and these, so an edit of the joined record alone is a new version.
+    also_versioned: tuple[str, ...] = ()
 
 
 class FieldObserver:
@@ -190,6 +193,14 @@ def land(
         yield to_quarantine(bad)
 
 
+def _version(record: dict[str, Any], cursor: str, also: tuple[str, ...]) -> str | None:
+    stamps = [str(record[name]) for name in (cursor, *also) if record.get(name) is not None]
+    if not also:
+        return stamps[0] if stamps else None
+    # The stamps are one vendor's timestamps in one text format, so the latest sorts last.
+    return max(stamps) if record.get(cursor) is not None else None
+
+
 def _with_lineage(
     page: pa.Table,
     records: list[dict[str, Any]],
@@ -202,7 +213,7 @@ def _with_lineage(
     rows = page.num_rows
     deleted_at = pa.array(deletions, UTC_TIMESTAMP)
     cursor = contract.cursor
-    versions = [None if r.get(cursor) is None else str(r[cursor]) for r in records] if cursor else [None] * rows
+    versions = [_version(r, cursor, contract.also_versioned) for r in records] if cursor else [None] * rows
     for lineage_field, array in (
         (pa.field(SOURCE_SYSTEM, pa.string(), nullable=False), pa.array([system] * rows, pa.string())),
         (pa.field(EXTRACTED_AT, UTC_TIMESTAMP, nullable=False), pa.array([extracted_at] * rows, UTC_TIMESTAMP)),

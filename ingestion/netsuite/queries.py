@@ -58,15 +58,32 @@ def select_list(kinds: dict[str, str], table: str) -> str:
     return ", ".join(parts)
 
 
+def joined_select_list(joined: dict[str, tuple[str, str]]) -> str:
+    """The joined tables' columns (`NetSuiteTable.joined`), named as landed."""
+    parts = []
+    for name, (column, kind) in joined.items():
+        if kind == "datetime":
+            parts.append(f"TO_CHAR({column}, '{DATETIME_MASK}') AS {name}")
+        elif kind == "date":
+            parts.append(f"TO_CHAR({column}, '{DATE_MASK}') AS {name}")
+        else:
+            parts.append(f"{column} AS {name}")
+    return ", ".join(parts)
+
+
 def window_conditions(table: NetSuiteTable, lower: str | None, upper: str) -> list[str]:
     """Half-open on the table's change stamp, `>= lower AND < upper`, the bounds local text
     (`timezone.step_literals`: possibly wider than the UTC window; the caller keeps only the
-    rows inside it)."""
-    conditions = [table.scope] if table.scope else []
+    rows inside it). A table that lands a joined record's columns (`also_modified`) is also
+    read when the joined record changed in the window."""
+    scope = [table.scope] if table.scope else []
+    own = [f"{table.cursor_column} < {literal(upper)}"]
     if lower is not None:
-        conditions.append(f"{table.cursor_column} >= {literal(lower)}")
-    conditions.append(f"{table.cursor_column} < {literal(upper)}")
-    return conditions
+        own.insert(0, f"{table.cursor_column} >= {literal(lower)}")
+    if not table.also_modified:
+        return [*scope, *own]
+    joined = [c.replace(table.cursor_column, table.also_modified) for c in own]
+    return [*scope, f"({' AND '.join(own)}) OR ({' AND '.join(joined)})"]
 
 
 def keyset_pages(

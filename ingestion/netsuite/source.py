@@ -54,7 +54,13 @@ from ingestion.config import NetSuiteConfig
 from ingestion.landing import FIELDS_SEEN, KNOWN_CURRENCIES, TableContract, land, now_utc, quarantine_row, to_quarantine
 from ingestion.netsuite import timezone
 from ingestion.netsuite.client import NetSuiteClient, server_time
-from ingestion.netsuite.queries import discover_columns, keyset_pages, select_list, window_conditions
+from ingestion.netsuite.queries import (
+    discover_columns,
+    joined_select_list,
+    keyset_pages,
+    select_list,
+    window_conditions,
+)
 from ingestion.netsuite.tables import DATETIME_MASK, REGISTRY, SYSTEM, NetSuiteTable
 from ingestion.prefetch import prefetched
 from ingestion.source_skeleton import KeyListing, Vendor, Window
@@ -118,9 +124,13 @@ class NetSuite(Vendor[NetSuiteTable]):
     def changes(self, table: NetSuiteTable, contract: TableContract, window: Window) -> Iterator[Any]:
         kinds = discover_columns(self.client, table, self.config.discover_columns)
         # SuiteQL leaves null fields out of its items: a field exists if it can be selected.
-        FIELDS_SEEN.seen[(SYSTEM, table.name)].update(kinds)
+        FIELDS_SEEN.seen[(SYSTEM, table.name)].update([*kinds, *table.joined])
         select = select_list(kinds, table.name)
-        datetimes = [name for name, kind in kinds.items() if kind == "datetime"]
+        if table.joined:
+            select += ", " + joined_select_list(table.joined)
+        landed = {**kinds, **{name: kind for name, (_, kind) in table.joined.items()}}
+        datetimes = [name for name, kind in landed.items() if kind == "datetime"]
+        cursors = (table.cursor_field, *table.contract.also_versioned)
         for start, end in self._steps(table, window):
             lower, upper = timezone.step_literals(start, end, self.tz)
             conditions = window_conditions(table, lower, upper)
@@ -128,7 +138,7 @@ class NetSuite(Vendor[NetSuiteTable]):
                 self.client, table.from_clause, select, conditions, self.config.page_size, table.key_column, table.key
             )
             for items in prefetched(pages):
-                inside = _to_utc(items, table.cursor_field, datetimes, self.tz, start, end)
+                inside = _to_utc(items, cursors, datetimes, self.tz, start, end)
                 yield from _land_page(inside, table, self.currency_ids)
 
     def _steps(self, table: NetSuiteTable, window: Window) -> list[tuple[datetime | None, datetime]]:
@@ -164,35 +174,37 @@ class NetSuite(Vendor[NetSuiteTable]):
 
 def _to_utc(
     items: list[dict[str, Any]],
-    cursor: str,
+    cursors: tuple[str, ...],
     datetimes: list[str],
     tz: tzinfo,
     start: datetime | None,
     end: datetime,
 ) -> list[dict[str, Any]]:
-    """The items whose change stamp falls in `[start, end)`, with every datetime field's local
-    text converted to UTC text: the stamp to its instant inside the step, the other fields to
-    the stamp's instant when their text is the same, else to their first occurrence. An item
-    whose stamp is missing or unreadable is kept unconverted (the contract then quarantines it)."""
+    """The items one of whose change stamps (`cursors`: the table's own, then a joined
+    record's) falls in `[start, end)`, with every datetime field's local text converted to UTC
+    text: a stamp to its instant inside the step, the other fields to that instant when their
+    text is the same, else to their first occurrence. An item whose own stamp is missing or
+    unreadable is kept unconverted (the contract then quarantines it)."""
     kept = []
     for item in items:
-        text = item.get(cursor)
+        texts = [text for text in (item.get(c) for c in cursors) if isinstance(text, str)]
+        if not isinstance(item.get(cursors[0]), str):
+            kept.append(item)
+            continue
         try:
-            stamp = timezone.in_window(text, tz, start, end) if isinstance(text, str) else None
+            stamps = {text: timezone.in_window(text, tz, start, end) for text in texts}
         except ValueError:
             kept.append(item)
             continue
-        if stamp is None:
-            if isinstance(text, str):
-                continue  # brought in by a widened literal: another step's row
-            kept.append(item)
-            continue
+        inside = {text: stamp for text, stamp in stamps.items() if stamp is not None}
+        if not inside:
+            continue  # brought in by a widened literal: another step's row
         for name in datetimes:
             value = item.get(name)
             if not isinstance(value, str):
                 continue
             try:
-                instant = stamp if value == text else timezone.first_instant(value, tz)
+                instant = inside[value] if value in inside else timezone.first_instant(value, tz)
             except ValueError:
                 continue  # not a time: the contract says so
             item[name] = timezone.utc_text(instant)

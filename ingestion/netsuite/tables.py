@@ -9,6 +9,22 @@ the vendor adds later is found at run start (`queries.discover_columns`) and lan
 Keys are reconciled every run (an ids-only, keyset-paged listing), except for the two large
 tables, charge and transactionline, reconciled daily.
 
+Addresses: NetSuite keeps a customer's addresses in its address book (`customeraddressbook`
+lines, each an `entityaddress` row keyed by `nkey`); `customer.defaultbillingaddress` is the
+nkey of the default billing one. The customer table lands that address beside the customer's
+own fields (`joined`: `billing_addr1`, `billing_city`, `billing_zip`, `billing_country`, …,
+through `LEFT JOIN entityaddress ON entityaddress.nkey = customer.defaultbillingaddress`)
+rather than as a table of its own: the warehouse needs one billing address per customer, and
+a join keeps that one row per customer, merged on `id` like the rest. An address edit may not
+move `customer.lastmodifieddate` ([unverified]; the address has its own
+`entityaddress.lastmodifieddate`, CData's SuiteQL table reference lists it), so a joined column
+alone could miss it: the customer's window is `customer.lastmodifieddate OR
+entityaddress.lastmodifieddate` in the window (`also_modified`), and the address's own stamp
+lands as `billing_lastmodifieddate` and counts in the row's version (`_concord_version`, the
+later of the two), so such an edit is a new version in the history and the run summary. A change of which line is the default billing one changes
+`customer.defaultbillingaddress`, a customer body field ([unverified] that this moves the
+customer's `lastmodifieddate`; the new line's address is then usually older than the window).
+
 Kinds: `int` (ids and references), `float` (amounts, quantities, rates), `bool` (NetSuite's
 'T'/'F'), `date` (date-only, selected as `TO_CHAR(x, 'YYYY-MM-DD')`, no time zone),
 `datetime` (selected as `TO_CHAR(x, 'YYYY-MM-DD HH24:MI:SS')`, which SuiteQL renders in the
@@ -62,6 +78,10 @@ class NetSuiteTable(LandedTable):
     # A join the scope needs (columns are always qualified with the table's name). A join, not
     # an `IN (SELECT …)`: the subquery would be evaluated over the whole parent table per page.
     join: str | None = None
+    # Columns of a joined table landed with each row: landed name -> (qualified column, kind).
+    joined: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # A joined table's cursor: a row is also in a window when this moved in it.
+    also_modified: str | None = None
     contract: TableContract = field(init=False)
 
     @property
@@ -86,11 +106,19 @@ class NetSuiteTable(LandedTable):
     def cursor_column(self) -> str:
         return f"{self.name}.{self.cursor_field}"
 
+    @property
+    def landed_kinds(self) -> dict[str, str]:
+        """Every landed field's kind: the table's own, then the joined ones."""
+        return {**self.kinds, **{name: kind for name, (_, kind) in self.joined.items()}}
+
     def column_hints(self) -> dict[str, dict[str, Any]]:
-        return {name: {"data_type": DLT_TYPES[kind], "nullable": name != self.key} for name, kind in self.kinds.items()}
+        return {
+            name: {"data_type": DLT_TYPES[kind], "nullable": name != self.key}
+            for name, kind in self.landed_kinds.items()
+        }
 
     def __post_init__(self) -> None:
-        numeric = tuple(name for name, kind in self.kinds.items() if kind in ("int", "float"))
+        numeric = tuple(name for name, kind in self.landed_kinds.items() if kind in ("int", "float"))
         contract = TableContract(
             table=self.name,
             primary_key=self.key,
@@ -98,7 +126,8 @@ class NetSuiteTable(LandedTable):
             required=self.required,
             numeric=numeric,
             currency="symbol" if self.name == "currency" else None,
-            column_types={name: DLT_TYPES[kind] for name, kind in self.kinds.items()},
+            column_types={name: DLT_TYPES[kind] for name, kind in self.landed_kinds.items()},
+            also_versioned=tuple(name for name, (column, _) in self.joined.items() if column == self.also_modified),
         )
         object.__setattr__(self, "contract", contract)
 
@@ -150,15 +179,26 @@ REGISTRY = SystemRegistry(
         ),
         NetSuiteTable(
             name="customer",
-            description="Customers.",
+            description="Customers, each with its default billing address (billing_*, from its address book).",
             reconcile_every=EVERY_RUN,
             kinds=_kinds(
                 "id:int entityid companyname externalid parent:int subsidiary:int currency:int terms:int email url "
-                "vatregnumber billaddr1 billcity billzip billcountry isinactive:bool custentity_sf_account_id "
+                "vatregnumber defaultbillingaddress:int isinactive:bool custentity_sf_account_id "
                 "custentity_concord_golden_id datecreated:datetime lastmodifieddate:datetime"
             ),
             required=("companyname", "subsidiary", "currency"),
             currency_id="currency",
+            join="LEFT JOIN entityaddress ON entityaddress.nkey = customer.defaultbillingaddress",
+            joined={
+                "billing_addr1": ("entityaddress.addr1", "text"),
+                "billing_addr2": ("entityaddress.addr2", "text"),
+                "billing_city": ("entityaddress.city", "text"),
+                "billing_state": ("entityaddress.state", "text"),
+                "billing_zip": ("entityaddress.zip", "text"),
+                "billing_country": ("entityaddress.country", "text"),
+                "billing_lastmodifieddate": ("entityaddress.lastmodifieddate", "datetime"),
+            },
+            also_modified="entityaddress.lastmodifieddate",
         ),
         NetSuiteTable(
             name="job",

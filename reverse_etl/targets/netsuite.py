@@ -17,10 +17,19 @@ records.
   a create is an `Expense` charge `Ready For Billing`.
 - Values: text to NetSuite's types and references. currency_code ('EUR') and payment_terms
   ('Net 30') become `{"id"}` references to the currency / term records, looked up once per
-  target by SuiteQL; legal_entity_id is the subsidiary's internal id; the billing address
-  goes to the body fields `billAddr1`, `billCity`, `billZip`, `billCountry` (those the
-  sandbox's customer record has; a real account may use the `addressBook` sublist instead).
-  A code or name NetSuite does not know fails that row as `validation` without a request.
+  target by SuiteQL; legal_entity_id is the subsidiary's internal id. A code or name NetSuite
+  does not know fails that row as `validation` without a request.
+- Billing address: NetSuite keeps addresses in the customer's `addressBook` sublist, each
+  line an `addressBookAddress` subrecord; billing_street/city/postal_code/country go to
+  `addr1`/`city`/`zip`/`country` of the default billing line (`defaultBilling: true`). An
+  update reads the customer (`GET …?expandSubResources=true`, the sublist is only a link
+  otherwise) to find that line's `id`, then PATCHes that line with the fields to change
+  (Oracle, "Updating a Sublist": a keyed sublist's line with a matching key is updated, a
+  line without one is added); a customer without a default billing line gets one added. A
+  create sends one default billing line with `?replace=addressBook`, so a retried upsert
+  replaces the line the first one made instead of adding a second. [unverified] that the
+  line key is `id`, that a PATCH of some subrecord fields keeps the others, and that the
+  upsert takes `replace`.
 - Concurrency: at most `max_in_flight` requests at once (NetSuite limits concurrent requests
   per account and answers 429 CONCURRENCY_LIMIT_EXCEEDED, without Retry-After, to the one
   over: that is retried with exponential backoff).
@@ -52,16 +61,22 @@ DEFAULT_MAX_IN_FLIGHT = 4
 
 TEXT_FIELDS = {
     "legal_name": "companyName",
-    "billing_street": "billAddr1",
-    "billing_city": "billCity",
-    "billing_postal_code": "billZip",
-    "billing_country": "billCountry",
     "tax_id": "vatRegNumber",
     "golden_customer_id": "custentity_concord_golden_id",
     "salesforce_account_id": "custentity_sf_account_id",
 }
 REFERENCE_FIELDS = {"currency_code": "currency", "payment_terms": "terms", "legal_entity_id": "subsidiary"}
-CUSTOMER_FIELDS = frozenset(TEXT_FIELDS) | frozenset(REFERENCE_FIELDS)
+# canonical field -> field of the default billing line's address subrecord
+ADDRESS_FIELDS = {
+    "billing_street": "addr1",
+    "billing_city": "city",
+    "billing_postal_code": "zip",
+    "billing_country": "country",
+}
+ADDRESS_BOOK = "addressBook"
+# What SuiteQL shows of the address book on the customer (what the doctor checks is readable).
+ADDRESS_BOOK_FIELD = "defaultBillingAddress"
+CUSTOMER_FIELDS = frozenset(TEXT_FIELDS) | frozenset(REFERENCE_FIELDS) | frozenset(ADDRESS_FIELDS)
 
 # time_entry field -> (charge field, kind); kinds: number, date, ref (an internal id), currency
 CHARGE_MAPPING = {
@@ -92,9 +107,10 @@ RECORD_TYPES = {"customer": "customer", "time_entry": "charge", "expense": "char
 
 def record_fields(entity: str, fields: tuple[str, ...]) -> tuple[str, list[str]]:
     """The record type an entity is written to and the record fields `fields` become there
-    (the record API's names; SuiteQL knows the same fields in lower case)."""
+    (the record API's names; SuiteQL knows the same fields in lower case; the billing address
+    is the address book, which SuiteQL shows as `defaultbillingaddress`)."""
     if entity == "customer":
-        mapping = {**TEXT_FIELDS, **REFERENCE_FIELDS}
+        mapping = {**TEXT_FIELDS, **REFERENCE_FIELDS, **dict.fromkeys(ADDRESS_FIELDS, ADDRESS_BOOK_FIELD)}
         names = [mapping[f] for f in fields if f in mapping]
     else:
         charge_mapping, _ = CHARGE_KINDS[entity]
@@ -247,9 +263,12 @@ class NetSuiteTarget:
         self, w: Write, currencies: dict[str, str], terms: dict[str, str]
     ) -> tuple[dict[str, Any], str | None]:
         body: dict[str, Any] = {}
+        address: dict[str, Any] = {}
         for name, value in w.values.items():
             value = None if value == "" else value
-            if name in TEXT_FIELDS:
+            if name in ADDRESS_FIELDS:
+                address[ADDRESS_FIELDS[name]] = value
+            elif name in TEXT_FIELDS:
                 body[TEXT_FIELDS[name]] = value
             elif name not in REFERENCE_FIELDS:
                 return {}, f"field {name!r} cannot be written to a NetSuite customer"
@@ -265,6 +284,9 @@ class NetSuiteTarget:
                 body["terms"] = {"id": terms[value.lower()]}
             else:
                 body["subsidiary"] = {"id": value}
+        if address:
+            # The line to update is found at write time (`_address_book_line`); until then a new line.
+            body[ADDRESS_BOOK] = {"items": [{"defaultBilling": True, "addressBookAddress": address}]}
         return body, None
 
     def _write_one(
@@ -278,10 +300,24 @@ class NetSuiteTarget:
         body, problem = self._body(entity, w, currencies, terms)
         if problem:
             return local_failure(w.sync_key, problem)
+        params: dict[str, str] = {}
         if w.operation == "update":
-            sent = self._send("PATCH", f"/record/v1/{record_type}/{quote(str(w.target_record_id), safe='')}", body)
+            path = f"/record/v1/{record_type}/{quote(str(w.target_record_id), safe='')}"
+            if ADDRESS_BOOK in body:
+                found = self._default_billing_line(path)
+                if isinstance(found, Sent):
+                    return found.failure(
+                        w.sync_key, _error_detail(found.response) if found.response is not None else None
+                    )
+                if found is not None:  # update that line, only the fields to change
+                    [line] = body[ADDRESS_BOOK]["items"]
+                    body[ADDRESS_BOOK] = {"items": [{"id": found, "addressBookAddress": line["addressBookAddress"]}]}
+            sent = self._send("PATCH", path, body)
         else:
-            sent = self._send("PUT", f"/record/v1/{record_type}/eid:{quote(str(w.external_id), safe='')}", body)
+            if ADDRESS_BOOK in body:
+                params["replace"] = ADDRESS_BOOK
+            path = f"/record/v1/{record_type}/eid:{quote(str(w.external_id), safe='')}"
+            sent = self._send("PUT", path, body, params)
         if sent.status != 204 or sent.response is None:
             return sent.failure(w.sync_key, _error_detail(sent.response) if sent.response is not None else None)
         record_id = w.target_record_id
@@ -305,7 +341,20 @@ class NetSuiteTarget:
             self._local.session = session
         return session
 
-    def _send(self, method: str, path: str, body: dict[str, Any]) -> Sent:
+    def _default_billing_line(self, path: str) -> Any:
+        """The `id` of the customer's default billing address book line (None when it has none),
+        or the failed read (a Sent)."""
+        sent = self._send("GET", path, None, {"expandSubResources": "true"})
+        record = json_body(sent.response) if sent.status == 200 and sent.response is not None else None
+        if not isinstance(record, dict):
+            return sent
+        book = record.get(ADDRESS_BOOK) or record.get(ADDRESS_BOOK.lower()) or {}
+        for line in book.get("items") or []:
+            if isinstance(line, dict) and line.get("defaultBilling") is True:
+                return line.get("id")
+        return None
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, params: dict[str, str] | None = None) -> Sent:
         """One record request; a 401 gets one fresh token, a second 401 is fatal."""
         url = f"{self.base_url}{path}"
         sent: Sent | None = None
@@ -316,6 +365,7 @@ class NetSuiteTarget:
                 method,
                 url,
                 json=body,
+                params=params or None,
                 headers={"Authorization": f"Bearer {token}"},
                 correlation_id=sent.correlation_id if sent else None,
                 attempts_before=sent.attempts if sent else 0,

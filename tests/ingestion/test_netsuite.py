@@ -475,3 +475,84 @@ def test_lines_of_two_invoices_sharing_line_ids_all_land_and_a_changed_line_land
     assert _lines(h)[2][4] == changed
     versions = h.sql("SELECT uniquekey, COUNT(*) FROM raw_netsuite.transactionline_history GROUP BY uniquekey")
     assert dict(versions) == {1: 1, 2: 1, 3: 2, 4: 1}
+
+
+# -- addresses ----------------------------------------------------------------------------
+
+
+def _two_address_customer(h: Harness) -> tuple[str, list[dict[str, Any]]]:
+    """A customer made through the record API with a delivery site and a billing address."""
+    api = h.api()
+    book = {
+        "items": [
+            {
+                "label": "Delivery",
+                "defaultShipping": True,
+                "addressBookAddress": {"addr1": "1 Dock Road", "city": "Hull", "zip": "HU1 1AA", "country": "GB"},
+            },
+            {
+                "label": "Billing",
+                "defaultBilling": True,
+                "addressBookAddress": {"addr1": "2 Park Row", "city": "Leeds", "zip": "LS1 5HD", "country": "GB"},
+            },
+        ]
+    }
+    body = {"companyName": "Two Sites Ltd", "subsidiary": {"id": "2"}, "addressBook": book}
+    created = api.post(h.record_url("customer"), json=body)
+    assert created.status_code == 204, created.text
+    customer_id = created.headers["Location"].rsplit("/", 1)[-1]
+    record = api.get(h.record_url("customer", customer_id), params={"expandSubResources": "true"}).json()
+    return customer_id, record["addressBook"]["items"]
+
+
+def _landed_address(h: Harness, customer_id: str) -> tuple:
+    return h.sql(
+        "SELECT billing_addr1, billing_city, billing_zip, billing_country FROM raw_netsuite.customer "
+        f"WHERE id = {customer_id}"
+    )[0]
+
+
+def test_a_customer_with_two_addresses_lands_its_default_billing_one(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False)
+    seed_reference_data(h.store)
+    customer_id, _ = _two_address_customer(h)
+    h.store.advance_clock(60_000)
+    h.ingest()
+    assert _landed_address(h, customer_id) == ("2 Park Row", "Leeds", "LS1 5HD", "GB")
+    assert h.sql(f"SELECT COUNT(*) FROM raw_netsuite.customer WHERE id = {customer_id}") == [(1,)]
+
+
+def test_an_edit_of_the_default_billing_address_alone_lands(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False)
+    seed_reference_data(h.store)
+    customer_id, _ = _two_address_customer(h)
+    h.store.advance_clock(60_000)
+    h.ingest()
+    [(modified,)] = h.sql(f"SELECT lastmodifieddate FROM raw_netsuite.customer WHERE id = {customer_id}")
+    # The address changes and the customer's own lastmodifieddate does not (the worst case).
+    with h.store.transaction("netsuite") as conn:
+        now = h.store.now_ms() // 1000 * 1000
+        conn.execute(
+            "UPDATE entityaddress SET addr1 = '9 New Street', city = 'York', zip = 'YO1 7HH', lastmodifieddate = ? "
+            "WHERE nkey = (SELECT defaultbillingaddress FROM customer WHERE id = ?)",
+            (now, int(customer_id)),
+        )
+    h.store.advance_clock(60_000)
+    summary = h.ingest()
+    assert summary["customer"].changed == 1
+    assert _landed_address(h, customer_id) == ("9 New Street", "York", "YO1 7HH", "GB")
+    assert h.sql(f"SELECT lastmodifieddate FROM raw_netsuite.customer WHERE id = {customer_id}") == [(modified,)]
+
+
+def test_making_another_line_the_default_billing_one_lands_its_address(netsuite: Callable[..., Harness]) -> None:
+    h = netsuite(firm=False)
+    seed_reference_data(h.store)
+    customer_id, lines = _two_address_customer(h)
+    h.store.advance_clock(60_000)
+    h.ingest()
+    delivery = next(line for line in lines if line["label"] == "Delivery")
+    patch = {"addressBook": {"items": [{"id": delivery["id"], "defaultBilling": True}]}}
+    assert h.api().patch(h.record_url("customer", customer_id), json=patch).status_code == 204
+    h.store.advance_clock(60_000)
+    h.ingest()
+    assert _landed_address(h, customer_id) == ("1 Dock Road", "Hull", "HU1 1AA", "GB")

@@ -81,16 +81,26 @@ class TargetSandboxes:
         response.raise_for_status()
         return response.json()
 
-    def netsuite_customer(self, customer_id: str | int) -> dict[str, Any]:
+    def netsuite_customer(self, customer_id: str | int, expand: bool = False) -> dict[str, Any]:
         config = self.netsuite_config()
         token = NetSuiteClient(config).fetch_token()
         response = requests.get(
             f"{config.base_url}/record/v1/customer/{customer_id}",
+            params={"expandSubResources": "true"} if expand else None,
             headers={"Authorization": f"Bearer {token}"},
             timeout=15,
         )
         response.raise_for_status()
         return response.json()
+
+    def netsuite_address_book(self, customer_id: str | int) -> list[dict[str, Any]]:
+        """The customer's address book lines, as the record API serves them expanded."""
+        return self.netsuite_customer(customer_id, expand=True)["addressBook"]["items"]
+
+    def netsuite_billing_address(self, customer_id: str | int) -> dict[str, Any]:
+        """The address of the customer's default billing line."""
+        [line] = [line for line in self.netsuite_address_book(customer_id) if line["defaultBilling"]]
+        return line["addressBookAddress"]
 
 
 @pytest.fixture(scope="module")

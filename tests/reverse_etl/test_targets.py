@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sandboxes.common.faults import FaultRates
+from sandboxes.store import Store
 
 from ingestion.config import HttpSettings
 from reverse_etl.targets.base import Outcome, TargetFatalError, Write
@@ -114,6 +115,7 @@ def test_a_harvest_target_with_an_expired_oauth_token_refreshes_it_once_and_writ
 def test_a_netsuite_update_changes_exactly_the_given_fields(vendors: TargetSandboxes) -> None:
     [(customer_id,)] = vendors.sql("netsuite", "SELECT id FROM customer WHERE terms != 4 AND currency != 3 LIMIT 1")
     before = vendors.netsuite_customer(customer_id)
+    book_before = vendors.netsuite_address_book(customer_id)
 
     [outcome] = NetSuiteTarget(vendors.netsuite_config()).write(
         "customer",
@@ -125,11 +127,19 @@ def test_a_netsuite_update_changes_exactly_the_given_fields(vendors: TargetSandb
     after = vendors.netsuite_customer(customer_id)
     diff = changed(before, after, {"lastModifiedDate"})
     assert {k: v.get("id") if isinstance(v, dict) else v for k, v in diff.items()} == {
-        "billCity": "Leeds",
         "terms": "4",  # Net 60
         "currency": "3",  # EUR
     }
     assert "vatRegNumber" in before and "vatRegNumber" not in after  # empty clears the field
+    # The city of the default billing line's address changed, nothing else in the address book.
+    book_after = vendors.netsuite_address_book(customer_id)
+    assert [line["id"] for line in book_after] == [line["id"] for line in book_before]
+    for old, new in zip(book_before, book_after, strict=True):
+        old_address, new_address = old.pop("addressBookAddress"), new.pop("addressBookAddress")
+        new.pop("addressBookAddress_text", None), old.pop("addressBookAddress_text", None)
+        assert new == old
+        address_diff = changed(old_address, new_address, {"addrText"})
+        assert address_diff == ({"city": "Leeds"} if old["defaultBilling"] else {})
 
 
 # -- creates are idempotent -------------------------------------------------------------------
@@ -141,6 +151,10 @@ def test_a_netsuite_create_run_twice_leaves_one_customer(vendors: TargetSandboxe
         "GC-NS-0001",
         legal_name="Brand New Customer GmbH",
         legal_entity_id="1",
+        billing_street="Hauptstrasse 1",
+        billing_city="Berlin",
+        billing_postal_code="10115",
+        billing_country="DE",
         currency_code="EUR",
         payment_terms="Net 30",
         golden_customer_id="GC-NS-0001",
@@ -155,6 +169,14 @@ def test_a_netsuite_create_run_twice_leaves_one_customer(vendors: TargetSandboxe
     assert vendors.sql("netsuite", "SELECT COUNT(*) FROM customer WHERE externalid = 'GC-NS-0001'") == [(1,)]
     record = vendors.netsuite_customer(str(first.target_record_id))
     assert record["companyName"] == "Brand New Customer GmbH"
+    [line] = vendors.netsuite_address_book(str(first.target_record_id))  # the retry replaced it
+    assert line["defaultBilling"] is True
+    assert {k: line["addressBookAddress"].get(k) for k in ("addr1", "city", "zip", "country")} == {
+        "addr1": "Hauptstrasse 1",
+        "city": "Berlin",
+        "zip": "10115",
+        "country": "DE",
+    }
     assert record["subsidiary"]["id"] == "1" and record["currency"]["id"] == "3" and record["terms"]["id"] == "2"
     assert record["custentity_concord_golden_id"] == "GC-NS-0001" and record["externalId"] == "GC-NS-0001"
 
@@ -315,7 +337,36 @@ def test_netsuite_reports_refused_values_and_writes_the_rest(vendors: TargetSand
     assert "INVALID_CONTENT" in str(vendor_refusal.message) and "subsidiary" in str(vendor_refusal.message)
     assert (unknown_currency.error_category, unknown_currency.attempts) == ("validation", 0)
     assert "XXX" in str(unknown_currency.message)
-    assert vendors.netsuite_customer(ids[1])["billZip"] == "LS2 2BB"
+    assert vendors.netsuite_billing_address(ids[1])["zip"] == "LS2 2BB"
+
+
+def test_a_netsuite_billing_address_goes_to_a_new_default_billing_line_when_there_is_none(
+    vendors: TargetSandboxes,
+) -> None:
+    [(customer_id,)] = vendors.sql("netsuite", "SELECT id FROM customer ORDER BY id LIMIT 1 OFFSET 9")
+    store = Store(vendors.store_dir)
+    try:
+        with store.transaction("netsuite") as conn:  # the customer's default billing line is unset
+            conn.execute("UPDATE customeraddressbook SET defaultbilling = 'F' WHERE entity = ?", (customer_id,))
+            conn.execute("UPDATE customer SET defaultbillingaddress = NULL WHERE id = ?", (customer_id,))
+    finally:
+        store.close()
+    lines_before = len(vendors.netsuite_address_book(customer_id))
+    write = update(customer_id, billing_street="5 New Lane", billing_city="Bath", billing_postal_code="BA1 1AA")
+
+    [outcome] = NetSuiteTarget(vendors.netsuite_config()).write("customer", [write])
+
+    assert outcome.ok
+    assert len(vendors.netsuite_address_book(customer_id)) == lines_before + 1
+    address = vendors.netsuite_billing_address(customer_id)
+    assert (address["addr1"], address["city"], address["zip"]) == ("5 New Lane", "Bath", "BA1 1AA")
+    # What the connector lands (SuiteQL, through customer.defaultbillingaddress) is the written address.
+    [(landed,)] = vendors.sql(
+        "netsuite",
+        "SELECT a.addr1 FROM customer c LEFT JOIN entityaddress a ON a.nkey = c.defaultbillingaddress WHERE c.id = ?",
+        customer_id,
+    )
+    assert landed == "5 New Lane"
 
 
 def test_an_update_of_a_record_that_is_gone_is_not_found(vendors: TargetSandboxes) -> None:

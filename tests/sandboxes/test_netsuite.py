@@ -822,6 +822,156 @@ def test_patch_without_replace_adds_invoice_lines(ns: NetSuite) -> None:
     assert ns.client.get(f"{RECORD}/invoice/1").json()["total"] == 530.0
 
 
+# -- customers' address books -----------------------------------------------------------
+
+
+def _address_line(label: str, street: str, city: str, **flags: bool) -> dict:
+    return {
+        "label": label,
+        **flags,
+        "addressBookAddress": {"addr1": street, "city": city, "zip": "LS1 1AA", "country": "GB"},
+    }
+
+
+def _customer_with_addresses(ns: NetSuite) -> str:
+    book = {
+        "items": [
+            _address_line("Delivery", "1 Dock Road", "Hull", defaultShipping=True),
+            _address_line("Billing", "2 Park Row", "Leeds", defaultBilling=True),
+        ]
+    }
+    body = {"companyName": "Two Sites Ltd", "subsidiary": {"id": 2}, "addressBook": book}
+    return ns.created_id(ns.client.post(f"{RECORD}/customer", json=body))
+
+
+def _book(ns: NetSuite, customer_id: str) -> list[dict]:
+    record = ns.client.get(f"{RECORD}/customer/{customer_id}", params={"expandSubResources": "true"}).json()
+    return record["addressBook"]["items"]
+
+
+def test_the_address_book_is_a_link_unless_expanded_and_then_holds_its_addresses(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    plain = ns.client.get(f"{RECORD}/customer/{customer_id}").json()
+    assert set(plain["addressBook"]) == {"links"}
+    assert plain["addressBook"]["links"][0]["href"].endswith(f"/customer/{customer_id}/addressBook")
+    lines = _book(ns, customer_id)
+    assert [(line["label"], line["defaultBilling"], line["defaultShipping"]) for line in lines] == [
+        ("Delivery", False, True),
+        ("Billing", True, False),
+    ]
+    billing = lines[1]["addressBookAddress"]
+    assert (billing["addr1"], billing["city"], billing["zip"], billing["country"]) == (
+        "2 Park Row",
+        "Leeds",
+        "LS1 1AA",
+        "GB",
+    )
+    assert billing["addrText"] == "2 Park Row\nLeeds LS1 1AA\nGB" == lines[1]["addressBookAddress_text"]
+
+
+def test_suiteql_joins_the_default_billing_address_through_defaultbillingaddress(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    [row] = ns.items(
+        "SELECT customer.id, entityaddress.addr1, entityaddress.city FROM customer "
+        "LEFT JOIN entityaddress ON entityaddress.nkey = customer.defaultbillingaddress "
+        f"WHERE customer.id = {customer_id}"
+    )
+    assert (row["addr1"], row["city"]) == ("2 Park Row", "Leeds")
+    lines = ns.items(
+        "SELECT b.label, b.defaultbilling, a.city FROM customeraddressbook b "
+        f"JOIN entityaddress a ON a.nkey = b.addressbookaddress WHERE b.entity = {customer_id} ORDER BY b.id"
+    )
+    assert [(r["label"], r["defaultbilling"], r["city"]) for r in lines] == [
+        ("Delivery", "F", "Hull"),
+        ("Billing", "T", "Leeds"),
+    ]
+
+
+def test_the_old_billing_body_fields_do_not_exist(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    response = ns.query("SELECT id, billaddr1, billcity FROM customer")
+    assert response.status_code == 400
+    assert _error(response)["detail"].endswith("Field 'billaddr1' for record 'customer' was not found.")
+    response = ns.client.patch(f"{RECORD}/customer/{customer_id}", json={"billCity": "York"})
+    assert response.status_code == 400
+    assert (_error(response)["o:errorCode"], _error(response)["o:errorPath"]) == ("NONEXISTENT_FIELD", "billCity")
+
+
+def test_patch_of_a_line_by_id_updates_its_address_and_other_lines_stay(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    delivery, billing = _book(ns, customer_id)
+    stamp_sql = (
+        "SELECT a.lastmodifieddate FROM customer c JOIN entityaddress a ON a.nkey = c.defaultbillingaddress "
+        "WHERE c.id = ?"
+    )
+    [(before,)] = ns.store.connect("netsuite").execute(stamp_sql, (int(customer_id),)).fetchall()
+    ns.store.advance_clock(5_000)
+    body = {"addressBook": {"items": [{"id": billing["id"], "addressBookAddress": {"city": "York"}}]}}
+    assert ns.client.patch(f"{RECORD}/customer/{customer_id}", json=body).status_code == 204
+    after_delivery, after_billing = _book(ns, customer_id)
+    assert after_delivery == delivery
+    assert after_billing["id"] == billing["id"]
+    assert after_billing["addressBookAddress"]["city"] == "York"
+    assert after_billing["addressBookAddress"]["addr1"] == "2 Park Row"  # fields not sent are kept
+    [(after,)] = ns.store.connect("netsuite").execute(stamp_sql, (int(customer_id),)).fetchall()
+    assert after >= before + 5_000  # the address carries its own stamp
+
+
+def test_a_line_without_id_is_added_and_defaultbilling_moves_to_it(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    body = {"addressBook": {"items": [_address_line("New office", "3 Mill Lane", "Bath", defaultBilling=True)]}}
+    assert ns.client.patch(f"{RECORD}/customer/{customer_id}", json=body).status_code == 204
+    lines = _book(ns, customer_id)
+    assert [(line["label"], line["defaultBilling"]) for line in lines] == [
+        ("Delivery", False),
+        ("Billing", False),
+        ("New office", True),
+    ]
+    [row] = ns.items(
+        "SELECT entityaddress.city FROM customer JOIN entityaddress ON entityaddress.nkey = customer.defaultbillingaddress "
+        f"WHERE customer.id = {customer_id}"
+    )
+    assert row["city"] == "Bath"
+
+
+def test_replace_addressbook_removes_the_lines_not_sent(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    _, billing = _book(ns, customer_id)
+    body = {"addressBook": {"items": [{"id": billing["id"], "defaultShipping": True}]}}
+    response = ns.client.patch(f"{RECORD}/customer/{customer_id}", params={"replace": "addressBook"}, json=body)
+    assert response.status_code == 204
+    [line] = _book(ns, customer_id)
+    assert (line["id"], line["defaultBilling"], line["defaultShipping"]) == (billing["id"], True, True)
+    assert ns.items("SELECT COUNT(*) AS n FROM entityaddress") == [{"links": [], "n": "1"}]
+
+
+def test_a_line_id_the_customer_does_not_have_is_400(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    body = {"addressBook": {"items": [{"id": 999, "addressBookAddress": {"city": "York"}}]}}
+    response = ns.client.patch(f"{RECORD}/customer/{customer_id}", json=body)
+    assert response.status_code == 400
+    assert (_error(response)["o:errorCode"], _error(response)["o:errorPath"]) == (
+        "USER_ERROR",
+        "addressBook.items[0].id",
+    )
+
+
+def test_a_customer_read_expanded_can_be_sent_back_unchanged(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    record = ns.client.get(f"{RECORD}/customer/{customer_id}", params={"expandSubResources": "true"}).json()
+    assert ns.client.patch(f"{RECORD}/customer/{customer_id}", json=record).status_code == 204
+    assert _book(ns, customer_id) == record["addressBook"]["items"]
+    plain = ns.client.get(f"{RECORD}/customer/{customer_id}").json()
+    assert ns.client.patch(f"{RECORD}/customer/{customer_id}", json=plain).status_code == 204
+
+
+def test_deleting_a_customer_deletes_its_addresses(ns: NetSuite) -> None:
+    customer_id = _customer_with_addresses(ns)
+    assert ns.client.delete(f"{RECORD}/customer/{customer_id}").status_code == 204
+    assert ns.items("SELECT COUNT(*) AS n FROM customeraddressbook") == [{"links": [], "n": "0"}]
+    assert ns.items("SELECT COUNT(*) AS n FROM entityaddress") == [{"links": [], "n": "0"}]
+
+
 # -- concurrency limit, faults, TLS ----------------------------------------------------
 
 

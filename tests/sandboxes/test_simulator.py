@@ -184,15 +184,16 @@ def _shows_drift(store: Store, drift: sqlite3.Row) -> bool:
         customer = _one(
             store,
             "netsuite",
-            "SELECT c.*, cur.symbol AS currency_code, t.name AS terms_name FROM customer c "
-            "JOIN currency cur ON cur.id = c.currency LEFT JOIN term t ON t.id = c.terms WHERE c.id = ?",
+            "SELECT c.*, cur.symbol AS currency_code, t.name AS terms_name, a.addr1, a.city, a.zip FROM customer c "
+            "JOIN currency cur ON cur.id = c.currency LEFT JOIN term t ON t.id = c.terms "
+            "LEFT JOIN entityaddress a ON a.nkey = c.defaultbillingaddress WHERE c.id = ?",
             (int(record_id),),
         )
         account = _primary_account(store, drift["entity_id"])
         if customer is None:
             return False
         if kind == "address_mismatch":
-            erp = (customer["billaddr1"], customer["billcity"], customer["billzip"])
+            erp = (customer["addr1"], customer["city"], customer["zip"])
             return erp != (account["BillingStreet"], account["BillingCity"], account["BillingPostalCode"])
         if kind == "unlinked_customer":
             linked = _one(store, "salesforce", "SELECT 1 FROM Account WHERE NetSuite_Customer_Id__c = ?", (record_id,))
@@ -313,8 +314,11 @@ def _assert_every_record_mapped(store: Store) -> None:
         conn = store.connect(system)
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         for table in tables:
-            # A transaction line's id is unique only within its transaction: it is mapped by uniquekey.
-            column = "uniquekey" if (system, table) == ("netsuite", "transactionline") else key
+            # A transaction line's id is unique only within its transaction: it is mapped by
+            # uniquekey; addresses are keyed by nkey.
+            column = {("netsuite", "transactionline"): "uniquekey", ("netsuite", "entityaddress"): "nkey"}.get(
+                (system, table), key
+            )
             ids = {str(r[0]) for r in conn.execute(f'SELECT "{column}" FROM "{table}"')}
             missing = ids - mapped.get((system, table), set())
             assert not missing, (system, table, sorted(missing)[:5])

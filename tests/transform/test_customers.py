@@ -113,7 +113,7 @@ def test_each_golden_attribute_comes_from_its_authority_then_its_fallback(
     firm.warehouse.execute(f"UPDATE raw_salesforce.account SET billing_city = NULL WHERE id = '{account_id}'")
     assert build(firm.warehouse, target_dir=tmp_path / "dbt_target").ok
 
-    [(erp_city,)] = firm.warehouse.query(f"SELECT billcity FROM raw_netsuite.customer WHERE id = {customer_id}")
+    [(erp_city,)] = firm.warehouse.query(f"SELECT billing_city FROM raw_netsuite.customer WHERE id = {customer_id}")
     assert firm.warehouse.query(
         f"SELECT billing_city, billing_city_source FROM canonical.customers WHERE golden_customer_id = '{golden_id}'",
     ) == [(erp_city, f"netsuite:{customer_id}")]

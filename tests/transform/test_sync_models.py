@@ -91,7 +91,7 @@ def test_a_value_differing_only_in_formatting_is_not_written_but_a_real_change_i
 
     firm.warehouse.execute(
         "UPDATE raw_netsuite.customer SET companyname = ' ' || replace(companyname, ' ', '  ') || ' ', "
-        "vatregnumber = lower(vatregnumber) || ' ', billzip = replace(billzip, ' ', ''), billcity = 'Nowhere' "
+        "vatregnumber = lower(vatregnumber) || ' ', billing_zip = replace(billing_zip, ' ', ''), billing_city = 'Nowhere' "
         f"WHERE id = {customer_id}",
     )
     assert build(firm.warehouse, select="+sync_netsuite__customers", target_dir=tmp_path / "dbt_target").ok

@@ -26,10 +26,11 @@ renamed as (
         email,
         url as website,
         vatregnumber as tax_id,
-        billaddr1 as billing_street,
-        billcity as billing_city,
-        billzip as billing_postal_code,
-        billcountry as billing_country,
+        -- the default billing address book line's address (landed with the customer)
+        billing_addr1 as billing_street,
+        billing_city,
+        billing_zip as billing_postal_code,
+        billing_country,
 
         ---------- booleans
         isinactive as is_inactive,

@@ -6,9 +6,12 @@
   `item`, a payment's `apply`) are links unless `expandSubResources=true`.
 - `POST …/{type}`: 204 with `Location: …/record/v1/{type}/{new id}`.
 - `PATCH …/{type}/{id}`: 204; sublist lines are added, or replace the sublist with
-  `?replace=item`.
+  `?replace=item`. A customer's `addressBook` is a keyed sublist: a line with the `id` of an
+  existing line updates it, `?replace=addressBook` also removes the lines not sent
+  (`sandboxes/netsuite/addresses.py`).
 - `PUT …/{type}/eid:{externalId}`: upsert by external id, 204 with `Location` (PUT without
-  `eid:` is refused with 400).
+  `eid:` is refused with 400); `?replace=` as for PATCH ([unverified] that NetSuite's upsert
+  takes it).
 - `DELETE …/{type}/{id}`: 204, a hard delete.
 
 Record type names are matched case-insensitively. An unknown type answers 404
@@ -96,7 +99,8 @@ def router(store: Store) -> APIRouter:
         rtype = _record_type(record_type)
         if not key.startswith("eid:") or len(key) == 4:
             raise bad_request("INVALID_PARAMETER", "PUT (upsert) needs an external ID in the URL: eid:<value>.")
-        return _created(request, rtype, records.upsert(store, rtype, key[4:], json_object(body)))
+        replace = {s.strip().lower() for s in request.query_params.get("replace", "").split(",") if s.strip()}
+        return _created(request, rtype, records.upsert(store, rtype, key[4:], json_object(body), replace))
 
     @api.delete("/{record_type}/{key}")
     def delete_record(record_type: str, key: str) -> Response:

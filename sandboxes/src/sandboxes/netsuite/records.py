@@ -28,9 +28,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sandboxes.common import timefmt
+from sandboxes.netsuite import addresses
 from sandboxes.netsuite.errors import NetSuiteError, bad_request
 from sandboxes.netsuite.recordtypes import (
     CHARGE,
+    CUSTOMER,
     CUSTOMER_PAYMENT,
     DEPENDENTS,
     INVOICE,
@@ -91,6 +93,8 @@ def read(store: Store, rtype: RecordType, key: str, base: str, expand: bool) -> 
         out["item"] = _sublist(conn, record_id, f"{href}/item", expand, base, _invoice_line)
     elif rtype is CUSTOMER_PAYMENT:
         out["apply"] = _sublist(conn, record_id, f"{href}/apply", expand, base, _apply_line)
+    elif rtype is CUSTOMER:
+        out["addressBook"] = addresses.read_book(conn, record_id, f"{href}/addressBook", expand)
     return out
 
 
@@ -181,14 +185,16 @@ def update(store: Store, rtype: RecordType, key: str, body: dict[str, Any], repl
         return record_id
 
 
-def upsert(store: Store, rtype: RecordType, external_id: str, body: dict[str, Any]) -> int:
+def upsert(
+    store: Store, rtype: RecordType, external_id: str, body: dict[str, Any], replace: set[str] | None = None
+) -> int:
     """PUT …/eid:VALUE: updates the record with that external id, or creates it."""
     with store.transaction(SYSTEM) as conn:
         record_id = find_id(conn, rtype, f"eid:{external_id}")
         body = {k: v for k, v in body.items() if k.lower() != "externalid"}
         if record_id is None:
             return _create(conn, store, rtype, body, external_id)
-        _update(conn, store, rtype, record_id, body, set())
+        _update(conn, store, rtype, record_id, body, replace or set())
         return record_id
 
 
@@ -213,6 +219,8 @@ def delete(store: Store, rtype: RecordType, key: str) -> None:
             _unapply(conn, record_id, now)
         if rtype.table == "transaction":
             conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (record_id,))
+        if rtype is CUSTOMER:
+            addresses.delete_book(conn, record_id)
         conn.execute(f'DELETE FROM "{rtype.table}" WHERE id = ?', (record_id,))
 
 
@@ -249,6 +257,8 @@ def _create(
         _refresh_invoice(conn, record_id, now)
     elif rtype is CUSTOMER_PAYMENT:
         _apply_payment(conn, record_id, values, sublists.get("apply", []), now)
+    elif rtype is CUSTOMER and addresses.SUBLIST in sublists:
+        addresses.write_book(conn, record_id, sublists[addresses.SUBLIST], False, now)
     return record_id
 
 
@@ -287,6 +297,8 @@ def _update(
             conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (record_id,))
         _add_invoice_lines(conn, record_id, entity, sublists["item"], now)
         _refresh_invoice(conn, record_id, now)
+    if rtype is CUSTOMER and addresses.SUBLIST in sublists:
+        addresses.write_book(conn, record_id, sublists[addresses.SUBLIST], addresses.SUBLIST in replace, now)
 
 
 # What a billed charge's invoice line was made from: frozen once the charge is invoiced.
@@ -346,6 +358,8 @@ def _parse(conn: sqlite3.Connection, rtype: RecordType, body: dict[str, Any]) ->
         if lowered in ("id", "links", "refname"):
             continue
         if lowered in rtype.sublists:
+            if isinstance(raw, dict) and set(raw) <= {"links"}:
+                continue  # the sublist's link, as an unexpanded GET shows it
             sublists[lowered] = _sublist_items(key, raw)
             continue
         f = rtype.field(key)

@@ -58,6 +58,7 @@ CUSTOMER = RecordType(
     created_column="datecreated",
     number_prefix="CUST-",
     number_column="entityid",
+    sublists=("addressbook",),  # addresses: sandboxes/netsuite/addresses.py
     fields=(
         Field("entityId", "entityid", "text"),
         Field("companyName", "companyname", "text", required=True),
@@ -69,10 +70,6 @@ CUSTOMER = RecordType(
         Field("email", "email", "text"),
         Field("url", "url", "text"),
         Field("vatRegNumber", "vatregnumber", "text"),
-        Field("billAddr1", "billaddr1", "text"),
-        Field("billCity", "billcity", "text"),
-        Field("billZip", "billzip", "text"),
-        Field("billCountry", "billcountry", "text"),
         _INACTIVE,
         Field("custentity_sf_account_id", "custentity_sf_account_id", "text"),
         Field("custentity_concord_golden_id", "custentity_concord_golden_id", "text"),

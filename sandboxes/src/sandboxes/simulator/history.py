@@ -13,6 +13,7 @@ import random
 from datetime import date, timedelta
 
 from sandboxes.common.ids import salesforce_id
+from sandboxes.netsuite.addresses import address_text as netsuite_address_text
 from sandboxes.simulator import names
 from sandboxes.simulator.clock import add_months, at, month_start, next_weekday, seconds, weekdays
 from sandboxes.simulator.config import DriftRates
@@ -168,6 +169,7 @@ class HistoryWriter:
         self.n_task_assignment = 0
         self.n_user_assignment = 0
         self.tranid_seq: dict[str, int] = {}
+        self._address_nkey = 0  # entityaddress nkeys (and address book line ids) handed out
 
     # -- reference data -----------------------------------------------------------------
 
@@ -617,10 +619,7 @@ class HistoryWriter:
                 "email": "accounts.payable@" + client.website.removeprefix("www."),
                 "url": "https://" + client.website,
                 "vatregnumber": client.tax_id,
-                "billaddr1": street,
-                "billcity": city,
-                "billzip": zip_code,
-                "billcountry": client.country,
+                **self._write_address_book(client, (street, city, zip_code), created),
                 "custentity_sf_account_id": None if unlinked else client.account_id,
                 "datecreated": created,
                 "lastmodifieddate": created,
@@ -663,6 +662,56 @@ class HistoryWriter:
             )
         if terms != client.terms:
             record("terms_mismatch", "netsuite", "customer", cid, eid, {"crm": client.terms, "erp": terms})
+
+    def _write_address_book(self, client: Client, billing: tuple[str, str, str], created: int) -> dict[str, int]:
+        """The customer's address book: its billing address as the default billing line, and for
+        about a third of customers a second line (a delivery site, default shipping). A customer
+        whose ERP address drifted from the CRM's keeps, half of the time, the CRM's address as
+        that second line: the connector must land the default billing one, not any."""
+        rng = random.Random(f"{self.seed}:addressbook:{client.idx}")
+        crm = (client.street, client.city, client.zip)
+        lines: list[tuple[str, tuple[str, str, str], bool]] = [("Billing", billing, True)]
+        if billing != crm and rng.random() < 0.5:
+            lines.append(("Head office", crm, False))
+        elif rng.random() < 0.33:
+            lines.append(("Delivery", names.address(client.country, rng), False))
+        defaults: dict[str, int] = {}
+        for number, (label, (street, city, zip_code), is_billing) in enumerate(lines, 1):
+            self._address_nkey += 1
+            nkey = self._address_nkey
+            parts = {"addr1": street, "city": city, "zip": zip_code, "country": client.country}
+            self.sink.put(
+                "netsuite",
+                "entityaddress",
+                {
+                    "nkey": nkey,
+                    "recordowner": client.customer_id,
+                    **parts,
+                    "addrtext": netsuite_address_text(parts),
+                    "lastmodifieddate": created,
+                },
+            )
+            shipping = not is_billing or len(lines) == 1
+            self.sink.put(
+                "netsuite",
+                "customeraddressbook",
+                {
+                    "id": nkey,
+                    "entity": client.customer_id,
+                    "addressbookaddress": nkey,
+                    "defaultbilling": "T" if is_billing else "F",
+                    "defaultshipping": "T" if shipping else "F",
+                    "label": label,
+                },
+            )
+            address_entity = f"{client.entity_id}-address-{number}"
+            self.sink.map("netsuite", "entityaddress", nkey, "client_address", address_entity)
+            self.sink.map("netsuite", "customeraddressbook", nkey, "client_address", address_entity)
+            if is_billing:
+                defaults["defaultbillingaddress"] = nkey
+            if shipping:
+                defaults["defaultshippingaddress"] = nkey
+        return defaults
 
     # -- delivery: projects, time, expenses, charges, invoices, payments ---------------
 

@@ -328,14 +328,37 @@ CREATE TABLE IF NOT EXISTS customer (
     email TEXT,
     url TEXT,
     vatregnumber TEXT,
-    billaddr1 TEXT,
-    billcity TEXT,
-    billzip TEXT,
-    billcountry TEXT,
+    defaultbillingaddress INTEGER,       -- entityaddress.nkey of the default billing address book line
+    defaultshippingaddress INTEGER,      -- entityaddress.nkey of the default shipping address book line
     isinactive TEXT NOT NULL DEFAULT 'F',
     custentity_sf_account_id TEXT,
     custentity_concord_golden_id TEXT,
     datecreated INTEGER NOT NULL,
+    lastmodifieddate INTEGER NOT NULL
+);
+-- A customer's addresses: its address book lines, each holding one address subrecord (entityaddress).
+CREATE TABLE IF NOT EXISTS customeraddressbook (
+    id INTEGER PRIMARY KEY,              -- the line's internal id (the key of the REST addressBook line)
+    entity INTEGER NOT NULL,             -- the customer
+    addressbookaddress INTEGER NOT NULL UNIQUE,  -- entityaddress.nkey
+    defaultbilling TEXT NOT NULL DEFAULT 'F',
+    defaultshipping TEXT NOT NULL DEFAULT 'F',
+    isresidential TEXT NOT NULL DEFAULT 'F',
+    label TEXT
+);
+CREATE TABLE IF NOT EXISTS entityaddress (
+    nkey INTEGER PRIMARY KEY,
+    recordowner INTEGER,                 -- the entity whose address book holds it
+    addressee TEXT,
+    attention TEXT,
+    addr1 TEXT,
+    addr2 TEXT,
+    addr3 TEXT,
+    city TEXT,
+    state TEXT,
+    zip TEXT,
+    country TEXT,                        -- ISO 3166 alpha-2
+    addrtext TEXT,                       -- the address as printed, one line per part
     lastmodifieddate INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS job (
@@ -423,6 +446,8 @@ CREATE TABLE IF NOT EXISTS transactionline (
     UNIQUE ("transaction", id)
 );
 CREATE INDEX IF NOT EXISTS customer_modified ON customer(lastmodifieddate);
+CREATE INDEX IF NOT EXISTS customeraddressbook_entity ON customeraddressbook(entity);
+CREATE INDEX IF NOT EXISTS entityaddress_modified ON entityaddress(lastmodifieddate);
 CREATE INDEX IF NOT EXISTS charge_modified ON charge(lastmodifieddate);
 CREATE INDEX IF NOT EXISTS transaction_modified ON "transaction"(lastmodifieddate);
 CREATE INDEX IF NOT EXISTS transactionline_modified ON transactionline(linelastmodifieddate);
