@@ -201,6 +201,17 @@ REGISTRY = SystemRegistry(
             also_modified="entityaddress.lastmodifieddate",
         ),
         NetSuiteTable(
+            name="entityaddress",
+            description=(
+                "Every address of every customer's address book (the default billing one also lands "
+                "with its customer); `recordowner` is the customer."
+            ),
+            primary_key="nkey",
+            reconcile_every=EVERY_RUN,
+            kinds=_kinds("nkey:int recordowner:int addr1 addr2 city state zip country lastmodifieddate:datetime"),
+            required=("recordowner",),
+        ),
+        NetSuiteTable(
             name="job",
             description="Jobs: NetSuite's projects, each under one customer.",
             reconcile_every=EVERY_RUN,
