@@ -19,9 +19,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'customer'
-        and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'customer' and receiver = 'netsuite'
 ),
 
 golden as (

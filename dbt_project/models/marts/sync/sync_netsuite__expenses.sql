@@ -29,9 +29,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'expense'
-        and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'expense' and receiver = 'netsuite'
 ),
 
 -- when the ERP's charges were last landed: a create written after it waits for the next load

@@ -26,9 +26,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'customer'
-        and (' ' || coalesce(receivers, '') || ' ') like '% salesforce %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'customer' and receiver = 'salesforce'
 ),
 
 golden as (

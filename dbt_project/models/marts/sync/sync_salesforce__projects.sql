@@ -12,9 +12,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'project'
-        and (' ' || coalesce(receivers, '') || ' ') like '% salesforce %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'project' and receiver = 'salesforce'
 ),
 
 projects as (
