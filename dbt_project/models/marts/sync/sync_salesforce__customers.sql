@@ -143,15 +143,12 @@ desired as (
 ),
 
 held as (
-    {%- for field, expression in held_by_salesforce.items() %}
-    select accounts.account_id, '{{ field }}' as field, {{ expression }} as current_value
-    from accounts
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ fields_long('accounts', 'account_id', held_by_salesforce, 'current_value') }}
 ),
 
 updates as (
-    {{ sync_update_rows('salesforce', 'account_id', 'golden_customer_id', desired_key='account_id') }}
+    {{ sync_update_rows('salesforce', targets='update_targets', target_key='account_id', golden_key='golden_customer_id',
+                        desired='desired', held='held', receiving='receiving_fields', desired_key='account_id') }}
 )
 
 -- amounts are compared as formatted above (two decimals), ids and statuses as text
