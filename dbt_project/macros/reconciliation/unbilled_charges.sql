@@ -9,13 +9,15 @@
       int_expenses_validated: is_valid, validation_reason, is_posted, is_changed_since_posting,
       is_invoiced, approved_on, charge_id, charge_invoice_id, harvest_client_id);
     - record_id: its id column, the source record id;
-    - subject: what the records are, as the expected value names them ('time', 'expense');
-    - what: an expression over the validated columns describing a record, e.g. its day and
-      amount, that each reason starts with;
+    - subject: what the records are ('time', 'expense'), as the reasons and the expected value
+      name them;
+    - details: an expression over the validated columns describing a record besides its day and
+      currency (e.g. its hours and amount), in the description each reason starts with:
+      'approved billable <subject> of <day> (<details> <currency>)';
     - days_since_approval: an expression of the days since approval, for a relation that does
       not carry them (time: its validation is incremental, so its age is taken here); none
       reads the relation's column days_since_approval. -#}
-{% macro unbilled_charges(check_name, validated, record_id, subject, what, days_since_approval=none) -%}
+{% macro unbilled_charges(check_name, validated, record_id, subject, details, days_since_approval=none) -%}
 {%- set sla_days = var('checks', {}).get(check_name, {}).get('sla_days', 2) -%}
 with
 
@@ -39,7 +41,9 @@ xref as (
 described as (
     select
         *,
-        {{ what }} as what
+        'approved billable {{ subject }} of ' || cast(spent_date as {{ dbt.type_string() }})
+            || ' (' || {{ details }}
+            || ' ' || coalesce(psa_currency_code, '') || ')' as what
     from unbilled
 )
 

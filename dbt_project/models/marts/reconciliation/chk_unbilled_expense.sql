@@ -12,18 +12,6 @@
     The sibling of chk_unbilled_time. Posted expenses whose charge the write-back can still
     correct are not problems yet. -#}
 
-{#- the approved expense, as the reasons describe it -#}
-{%- set what -%}
-    'approved billable expense of ' || cast(spent_date as {{ dbt.type_string() }})
-    || ' (' || coalesce(category_name, 'no category') || ', '
-    || coalesce({{ format_amount('amount') }}, 'no amount')
-    || ' ' || coalesce(psa_currency_code, '') || ')'
-{%- endset %}
-
-{{ unbilled_charges(
-    check_name='unbilled_expense',
-    validated=ref('int_expenses_validated'),
-    record_id='expense_id',
-    subject='expense',
-    what=what,
-) }}
+{{ unbilled_charges('unbilled_expense', validated=ref('int_expenses_validated'), record_id='expense_id',
+                    subject='expense',
+                    details="coalesce(category_name, 'no category') || ', ' || coalesce(" ~ format_amount('amount') ~ ", 'no amount')") }}

@@ -12,19 +12,12 @@
       decision).
     Posted entries whose charge the write-back can still correct are not problems yet. -#}
 
-{#- the approved time, as the reasons describe it -#}
-{%- set what -%}
-    'approved billable time of ' || cast(spent_date as {{ dbt.type_string() }})
-    || ' (' || cast(cast(hours as decimal(18, 2)) as {{ dbt.type_string() }}) || ' h, '
+{#- an entry's hours and amount, as the reasons describe it -#}
+{%- set details -%}
+    cast(cast(hours as decimal(18, 2)) as {{ dbt.type_string() }}) || ' h, '
     || coalesce(cast(cast(psa_amount as decimal(18, 2)) as {{ dbt.type_string() }}), 'no rate')
-    || ' ' || coalesce(psa_currency_code, '') || ')'
 {%- endset %}
 
-{{ unbilled_charges(
-    check_name='unbilled_time',
-    validated=ref('int_time_entries_validated'),
-    record_id='time_entry_id',
-    subject='time',
-    what=what,
-    days_since_approval=dbt.datediff('approved_on', psa_as_of_date([ref('stg_harvest__time_entries')]), 'day'),
-) }}
+{{ unbilled_charges('unbilled_time', validated=ref('int_time_entries_validated'), record_id='time_entry_id',
+                    subject='time', details=details,
+                    days_since_approval=dbt.datediff('approved_on', psa_as_of_date([ref('stg_harvest__time_entries')]), 'day')) }}

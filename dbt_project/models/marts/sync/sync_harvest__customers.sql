@@ -22,23 +22,12 @@
 
 with
 
-receiving_fields as (
-    select field from {{ ref('stg_governance__ownership_receivers') }}
-    where entity = 'customer' and receiver = 'harvest'
-),
-
 golden as (
     select * from {{ ref('customers') }}
 ),
 
 clients as (
     select * from {{ ref('stg_harvest__clients') }}
-),
-
-countries as (
-    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
-    union
-    select lower(country_code), country_code from {{ ref('countries') }}
 ),
 
 -- one name per country for an address block (the seed lists a country's other spellings too)
@@ -64,7 +53,8 @@ harvest_values as (
         countries.country_code as billing_country,
         clients.currency_code
     from clients
-    left join countries on countries.country_key = lower({{ last_address_line('clients.address') }})
+    left join ({{ country_keys(ref('countries')) }}) as countries
+        on countries.country_key = lower({{ last_address_line('clients.address') }})
 ),
 
 held as (
@@ -102,7 +92,6 @@ create_extra_values as (
     where records_per_system.golden_customer_id is null
 )
 
-{{ customer_sync_rows('harvest', records='clients', record_key='client_id', receiving='receiving_fields',
-                      desired='desired', held='held', create_targets='create_targets',
-                      create_extra_values='create_extra_values', xref=ref('customer_xref'),
-                      write_scopes='records_per_system') }}
+{{ customer_sync_rows('harvest', records='clients', record_key='client_id', desired='desired', held='held',
+                      create_targets='create_targets', create_extra_values='create_extra_values',
+                      xref=ref('customer_xref'), write_scopes='records_per_system') }}

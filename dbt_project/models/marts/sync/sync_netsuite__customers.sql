@@ -18,11 +18,6 @@
 
 with
 
-receiving_fields as (
-    select field from {{ ref('stg_governance__ownership_receivers') }}
-    where entity = 'customer' and receiver = 'netsuite'
-),
-
 golden as (
     select * from {{ ref('customers') }}
 ),
@@ -37,12 +32,6 @@ currencies as (
 
 terms as (
     select * from {{ ref('stg_netsuite__terms') }}
-),
-
-countries as (
-    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
-    union
-    select lower(country_code), country_code from {{ ref('countries') }}
 ),
 
 records_per_system as (
@@ -75,7 +64,8 @@ netsuite_values as (
     from customers
     left join currencies on currencies.currency_id = customers.currency_id
     left join terms on terms.terms_id = customers.terms_id
-    left join countries on countries.country_key = lower(trim(customers.billing_country))
+    left join ({{ country_keys(ref('countries')) }}) as countries
+        on countries.country_key = lower(trim(customers.billing_country))
 ),
 
 held as (
@@ -104,7 +94,6 @@ create_extra_values as (
     from create_targets
 )
 
-{{ customer_sync_rows('netsuite', records='customers', record_key='customer_id', receiving='receiving_fields',
-                      desired='desired', held='held', create_targets='create_targets',
-                      create_extra_values='create_extra_values', xref=ref('customer_xref'),
-                      write_scopes='records_per_system') }}
+{{ customer_sync_rows('netsuite', records='customers', record_key='customer_id', desired='desired', held='held',
+                      create_targets='create_targets', create_extra_values='create_extra_values',
+                      xref=ref('customer_xref'), write_scopes='records_per_system') }}

@@ -16,15 +16,6 @@
     The fields are the ownership file's expense fields naming netsuite as a receiver; values
     are text, the amount with two decimals, dates ISO, ids as text. -#}
 
-{#- the charge's quantity and price; the fields every charge has are charges_to_post's -#}
-{%- set fields = {
-    'amount': (format_amount('amount'), format_amount('charge_amount')),
-} -%}
-
-{{ charges_to_post(
-    validated=ref('int_expenses_validated'),
-    record_id='expense_id',
-    external_id_prefix='harvest-ex-',
-    entity='expense',
-    fields=fields,
-) }}
+{#- the charge's one unit, at the expense's amount; the fields every charge has are charges_to_post's -#}
+{{ charges_to_post(validated=ref('int_expenses_validated'), record_id='expense_id', external_id_prefix='harvest-ex-',
+                   entity='expense', fields={'amount': (format_amount('amount'), format_amount('charge_amount'))}) }}

@@ -22,10 +22,5 @@
     'billable_rate': (format_amount('contract_rate'), format_amount('charge_rate')),
 } -%}
 
-{{ charges_to_post(
-    validated=ref('int_time_entries_validated'),
-    record_id='time_entry_id',
-    external_id_prefix='harvest-te-',
-    entity='time_entry',
-    fields=fields,
-) }}
+{{ charges_to_post(validated=ref('int_time_entries_validated'), record_id='time_entry_id',
+                   external_id_prefix='harvest-te-', entity='time_entry', fields=fields) }}
