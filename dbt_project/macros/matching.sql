@@ -41,3 +41,12 @@
 {% macro stable_id(prefix, expression) -%}
     '{{ prefix }}' || upper(substr(md5({{ expression }}), 1, 12))
 {%- endmacro %}
+
+{#- The spellings of countries a record may hold, to read its ISO code from: one row per
+    lower-case name or code (country_key) and the country's code (country_code), from
+    `countries` (the countries seed, which lists a country's other spellings too). -#}
+{% macro country_keys(countries) -%}
+    select lower(country_name) as country_key, country_code from {{ countries }}
+    union
+    select lower(country_code), country_code from {{ countries }}
+{%- endmacro %}

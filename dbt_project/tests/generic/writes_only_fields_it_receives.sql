@@ -21,10 +21,14 @@ from {{ model }} as planned
 left join {{ ref('ownership') }} as ownership
     on ownership.entity = '{{ entity }}'
     and ownership.field = planned.{{ column_name }}
+left join {{ ref('stg_governance__ownership_receivers') }} as receivers
+    on receivers.entity = ownership.entity
+    and receivers.field = ownership.field
+    and receivers.receiver = '{{ system }}'
 where planned.{{ column_name }} not like 'requires:%'
     and (
         (ownership.field is null and planned.operation <> 'create')
-        or (ownership.field is not null and ' ' || ownership.receivers || ' ' not like '% {{ system }} %')
+        or (ownership.field is not null and receivers.field is null)
     )
 group by planned.{{ column_name }}, planned.operation
 

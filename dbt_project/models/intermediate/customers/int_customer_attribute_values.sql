@@ -69,6 +69,11 @@ ownership as (
     where entity = 'customer'
 ),
 
+receivers as (
+    select * from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'customer'
+),
+
 salesforce as (
     select
         accounts.*,
@@ -134,7 +139,7 @@ select
         when ownership.fallback_1 then 2
         when ownership.fallback_2 then 3
     end as source_priority,
-    (' ' || coalesce(ownership.receivers, '') || ' ') like ('% ' || values_long.source_system || ' %') as is_receiver,
+    receivers.receiver is not null as is_receiver,
     golden.is_anchor,
     records.created_at as record_created_at
 from values_long
@@ -142,3 +147,6 @@ inner join golden on golden.record_key = values_long.record_key
 inner join records on records.record_key = values_long.record_key
 inner join ownership
     on ownership.field = values_long.field
+left join receivers
+    on receivers.field = values_long.field
+    and receivers.receiver = values_long.source_system

@@ -19,9 +19,7 @@ customers as (
 ),
 
 countries as (
-    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
-    union
-    select lower(country_code), country_code from {{ ref('countries') }}
+    {{ country_keys(ref('countries')) }}
 ),
 
 unioned as (

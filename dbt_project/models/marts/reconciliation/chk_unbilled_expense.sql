@@ -12,58 +12,6 @@
     The sibling of chk_unbilled_time. Posted expenses whose charge the write-back can still
     correct are not problems yet. -#}
 
-{%- set sla_days = var('checks', {}).get('unbilled_expense', {}).get('sla_days', 2) %}
-
-with
-
-expenses as (
-    select * from {{ ref('int_expenses_validated') }}
-    where (not is_posted and (days_since_approval >= {{ sla_days }} or not is_valid))
-        or (is_changed_since_posting and (not is_valid or is_invoiced))
-),
-
-xref as (
-    select * from {{ ref('customer_xref') }}
-),
-
-described as (
-    select
-        expenses.*,
-        'approved billable expense of ' || cast(expenses.spent_date as {{ dbt.type_string() }})
-            || ' (' || coalesce(expenses.category_name, 'no category') || ', '
-            || coalesce({{ format_amount('expenses.amount') }}, 'no amount')
-            || ' ' || coalesce(expenses.psa_currency_code, '') || ')' as what
-    from expenses
-)
-
-select
-    'unbilled_expense' as check_name,
-    xref.golden_customer_id,
-    'harvest' as source_system,
-    described.expense_id as source_record_id,
-    'netsuite' as reference_system,
-    described.charge_id as reference_record_id,
-    'charge' as field,
-    case when described.is_posted then 'charge out of date' else 'not posted' end as observed_value,
-    case
-        when described.is_posted then 'charge matching the approved expense'
-        else 'billable charge posted within {{ sla_days }} days of approval'
-    end as expected_value,
-    case
-        when not described.is_posted and described.is_valid then
-            described.what || ' was approved on ' || cast(described.approved_on as {{ dbt.type_string() }})
-            || ' and is still not posted to the ERP after '
-            || cast(described.days_since_approval as {{ dbt.type_string() }}) || ' days'
-        when not described.is_posted then
-            described.what || ' cannot be posted to the ERP: ' || described.validation_reason
-        when not described.is_valid then
-            described.what || ' was changed in the PSA after it was posted as charge ' || described.charge_id
-            || ', and the correction cannot be posted: ' || described.validation_reason
-        else
-            described.what || ' was changed in the PSA after charge ' || described.charge_id
-            || ' was invoiced (invoice ' || described.charge_invoice_id
-            || '): the invoice needs a credit note or a further charge, a person decides'
-    end as reason
-from described
-left join xref
-    on xref.record_key = 'harvest:' || described.harvest_client_id
+{{ unbilled_charges('unbilled_expense', validated=ref('int_expenses_validated'), record_id='expense_id',
+                    subject='expense',
+                    details="coalesce(category_name, 'no category') || ', ' || coalesce(" ~ format_amount('amount') ~ ", 'no amount')") }}

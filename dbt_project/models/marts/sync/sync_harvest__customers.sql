@@ -22,33 +22,12 @@
 
 with
 
-receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'customer'
-        and (' ' || coalesce(receivers, '') || ' ') like '% harvest %'
-),
-
 golden as (
     select * from {{ ref('customers') }}
 ),
 
-xref as (
-    select * from {{ ref('customer_xref') }}
-),
-
 clients as (
     select * from {{ ref('stg_harvest__clients') }}
-),
-
-countries as (
-    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
-    union
-    select lower(country_code), country_code from {{ ref('countries') }}
-),
-
-won_opportunities as (
-    select * from {{ ref('opportunities') }}
-    where is_won
 ),
 
 -- one name per country for an address block (the seed lists a country's other spellings too)
@@ -62,16 +41,8 @@ records_per_system as (
     select * from {{ ref('int_customer_write_scopes') }}
 ),
 
-settled_customers as (
-    select distinct golden_customer_id from records_per_system
-    where is_settled
-),
-
 desired as (
-    {%- for field in golden_attributes %}
-    select golden_customer_id, '{{ field }}' as field, {{ field }} as desired_value from golden
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ fields_long('golden', 'golden_customer_id', golden_attributes, 'desired_value') }}
 ),
 
 -- what each Harvest client holds, in the canonical vocabulary
@@ -82,28 +53,18 @@ harvest_values as (
         countries.country_code as billing_country,
         clients.currency_code
     from clients
-    left join countries on countries.country_key = lower({{ last_address_line('clients.address') }})
+    left join ({{ country_keys(ref('countries')) }}) as countries
+        on countries.country_key = lower({{ last_address_line('clients.address') }})
 ),
 
 held as (
-    {%- for field in golden_attributes %}
-    select client_id, '{{ field }}' as field, {{ field }} as current_value from harvest_values
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-update_targets as (
-    {{ writable_customer_records('harvest', 'clients', 'client_id') }}
-),
-
-updates as (
-    {{ sync_update_rows('harvest', 'client_id', 'golden_customer_id') }}
+    {{ fields_long('harvest_values', 'client_id', golden_attributes, 'current_value') }}
 ),
 
 -- a settled golden customer with a won deal and no Harvest client
 create_targets as (
     select distinct golden_customer_id
-    from ({{ won_deals_without_customer('harvest') }}) as won_deals
+    from ({{ won_deals_without_customer('harvest', opportunities=ref('opportunities'), write_scopes='records_per_system') }}) as won_deals
 ),
 
 -- beyond the fields Harvest receives: the billing address block, and the ERP customer first
@@ -129,20 +90,8 @@ create_extra_values as (
         on records_per_system.golden_customer_id = create_targets.golden_customer_id
         and records_per_system.source_system = 'netsuite'
     where records_per_system.golden_customer_id is null
-),
-
-creates as (
-    {{ sync_create_rows('golden_customer_id', 'create_extra_values') }}
 )
 
-select *
-from updates
-where desired_value is not null
-    and {{ comparable_customer_value('field', 'desired_value') }}
-        is distinct from {{ comparable_customer_value('field', 'current_value') }}
-
-union all
-
-select *
-from creates
-where desired_value is not null
+{{ customer_sync_rows('harvest', records='clients', record_key='client_id', desired='desired', held='held',
+                      create_targets='create_targets', create_extra_values='create_extra_values',
+                      xref=ref('customer_xref'), write_scopes='records_per_system') }}

@@ -29,9 +29,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'project'
-        and (' ' || coalesce(receivers, '') || ' ') like '% harvest %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'project' and receiver = 'harvest'
 ),
 
 won_opportunities as (

@@ -18,23 +18,8 @@
 
 with
 
-receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'customer'
-        and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
-),
-
 golden as (
     select * from {{ ref('customers') }}
-),
-
-xref as (
-    select * from {{ ref('customer_xref') }}
-),
-
-won_opportunities as (
-    select * from {{ ref('opportunities') }}
-    where is_won
 ),
 
 customers as (
@@ -49,27 +34,12 @@ terms as (
     select * from {{ ref('stg_netsuite__terms') }}
 ),
 
-countries as (
-    select lower(country_name) as country_key, country_code from {{ ref('countries') }}
-    union
-    select lower(country_code), country_code from {{ ref('countries') }}
-),
-
 records_per_system as (
     select * from {{ ref('int_customer_write_scopes') }}
 ),
 
-settled_customers as (
-    select distinct golden_customer_id from records_per_system
-    where is_settled
-),
-
 desired as (
-    {%- for field in golden_attributes %}
-    select golden_customer_id, '{{ field }}' as field, {{ field }} as desired_value from golden
-    union all
-    {%- endfor %}
-    select golden_customer_id, 'golden_customer_id', golden_customer_id from golden
+    {{ fields_long('golden', 'golden_customer_id', golden_attributes + ['golden_customer_id'], 'desired_value') }}
     union all
     -- the CRM account's id only when the customer has one account (a duplicate needs a person)
     select golden_customer_id, 'salesforce_account_id', first_record_id
@@ -94,22 +64,12 @@ netsuite_values as (
     from customers
     left join currencies on currencies.currency_id = customers.currency_id
     left join terms on terms.terms_id = customers.terms_id
-    left join countries on countries.country_key = lower(trim(customers.billing_country))
+    left join ({{ country_keys(ref('countries')) }}) as countries
+        on countries.country_key = lower(trim(customers.billing_country))
 ),
 
 held as (
-    {%- for field in held_fields %}
-    select customer_id, '{{ field }}' as field, {{ field }} as current_value from netsuite_values
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-update_targets as (
-    {{ writable_customer_records('netsuite', 'customers', 'customer_id') }}
-),
-
-updates as (
-    {{ sync_update_rows('netsuite', 'customer_id', 'golden_customer_id') }}
+    {{ fields_long('netsuite_values', 'customer_id', held_fields, 'current_value') }}
 ),
 
 -- the subsidiary of a customer to create: the legal entity of its latest won deal
@@ -123,7 +83,7 @@ create_targets as (
                 partition by golden_customer_id
                 order by won_at desc, opportunity_id desc
             ) as won_rank
-        from ({{ won_deals_without_customer('netsuite') }}) as won_deals
+        from ({{ won_deals_without_customer('netsuite', opportunities=ref('opportunities'), write_scopes='records_per_system') }}) as won_deals
     ) as ranked
     where won_rank = 1
 ),
@@ -132,20 +92,8 @@ create_targets as (
 create_extra_values as (
     select golden_customer_id, 'legal_entity_id' as field, legal_entity_id as desired_value
     from create_targets
-),
-
-creates as (
-    {{ sync_create_rows('golden_customer_id', 'create_extra_values') }}
 )
 
-select *
-from updates
-where desired_value is not null
-    and {{ comparable_customer_value('field', 'desired_value') }}
-        is distinct from {{ comparable_customer_value('field', 'current_value') }}
-
-union all
-
-select *
-from creates
-where desired_value is not null
+{{ customer_sync_rows('netsuite', records='customers', record_key='customer_id', desired='desired', held='held',
+                      create_targets='create_targets', create_extra_values='create_extra_values',
+                      xref=ref('customer_xref'), write_scopes='records_per_system') }}

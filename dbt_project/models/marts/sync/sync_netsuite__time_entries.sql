@@ -16,80 +16,11 @@
     The fields are the ownership file's time_entry fields naming netsuite as a receiver; values
     are text, amounts and hours with two decimals, dates ISO, ids as text. -#}
 
+{#- the charge's quantity and price; the fields every charge has are charges_to_post's -#}
 {%- set fields = {
     'approved_hours': (format_amount('hours'), format_amount('charge_quantity')),
     'billable_rate': (format_amount('contract_rate'), format_amount('charge_rate')),
-    'spent_date': ('cast(spent_date as ' ~ dbt.type_string() ~ ')', 'cast(charge_date as ' ~ dbt.type_string() ~ ')'),
-    'currency_code': ('currency_code', 'charge_currency_code'),
-    'legal_entity_id': ('legal_entity_id', 'charge_legal_entity_id'),
-    'billing_item_id': ('billing_item_id', 'charge_billing_item_id'),
-    'netsuite_project_id': ('netsuite_project_id', 'charge_project_id'),
-    'netsuite_customer_id': ('netsuite_customer_id', 'charge_customer_id'),
 } -%}
 
-with
-
-receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'time_entry'
-        and (' ' || coalesce(receivers, '') || ' ') like '% netsuite %'
-),
-
--- when the ERP's charges were last landed: a create written after it waits for the next load
--- (which shows the charge); one still missing after a later load is written again (an upsert)
-charges_landed as (
-    select max(extracted_at) as landed_at from {{ ref('stg_netsuite__charges') }}
-),
-
-entries as (
-    select * from {{ ref('int_time_entries_validated') }}
-    where is_valid
-        and (not is_posted or (is_changed_since_posting and not is_invoiced))
-),
-
-records as (
-    select
-        'harvest:' || time_entry_id as sync_key,
-        golden_customer_id as golden_id,
-        case when is_posted then 'update' else 'create' end as operation,
-        charge_id as target_record_id,
-        'harvest-te-' || time_entry_id || '-v'
-            || cast(case when is_posted then posting_version + 1 else 1 end as {{ dbt.type_string() }})
-            as external_id,
-        case
-            when is_posted then charge_extracted_at
-            else (select landed_at from charges_landed)
-        end as current_as_of,
-        entries.*
-    from entries
-),
-
-values_long as (
-    {%- for field, (desired, held) in fields.items() %}
-    select
-        sync_key,
-        '{{ field }}' as field,
-        {{ desired }} as desired_value,
-        case when operation = 'update' then {{ held }} end as current_value
-    from records
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-)
-
-select
-    records.sync_key,
-    records.golden_id,
-    records.operation,
-    records.target_record_id,
-    records.external_id,
-    values_long.field,
-    values_long.desired_value,
-    values_long.current_value,
-    records.current_as_of
-from records
-inner join values_long
-    on values_long.sync_key = records.sync_key
-inner join receiving_fields
-    on receiving_fields.field = values_long.field
-where values_long.desired_value is not null
-    and (records.operation = 'create' or values_long.desired_value is distinct from values_long.current_value)
+{{ charges_to_post(validated=ref('int_time_entries_validated'), record_id='time_entry_id',
+                   external_id_prefix='harvest-te-', entity='time_entry', fields=fields) }}

@@ -26,9 +26,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'customer'
-        and (' ' || coalesce(receivers, '') || ' ') like '% salesforce %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'customer' and receiver = 'salesforce'
 ),
 
 golden as (
@@ -144,15 +143,12 @@ desired as (
 ),
 
 held as (
-    {%- for field, expression in held_by_salesforce.items() %}
-    select accounts.account_id, '{{ field }}' as field, {{ expression }} as current_value
-    from accounts
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ fields_long('accounts', 'account_id', held_by_salesforce, 'current_value') }}
 ),
 
 updates as (
-    {{ sync_update_rows('salesforce', 'account_id', 'golden_customer_id', desired_key='account_id') }}
+    {{ sync_update_rows('salesforce', targets='update_targets', target_key='account_id', golden_key='golden_customer_id',
+                        desired='desired', held='held', receiving='receiving_fields', desired_key='account_id') }}
 )
 
 -- amounts are compared as formatted above (two decimals), ids and statuses as text

@@ -12,9 +12,8 @@
 with
 
 receiving_fields as (
-    select field from {{ ref('ownership') }}
-    where entity = 'project'
-        and (' ' || coalesce(receivers, '') || ' ') like '% salesforce %'
+    select field from {{ ref('stg_governance__ownership_receivers') }}
+    where entity = 'project' and receiver = 'salesforce'
 ),
 
 projects as (
@@ -44,22 +43,16 @@ update_targets as (
 ),
 
 desired as (
-    {%- for field, column in golden_attributes.items() %}
-    select golden_project_id, '{{ field }}' as field, {{ column }} as desired_value from projects
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ fields_long('projects', 'golden_project_id', golden_attributes, 'desired_value') }}
 ),
 
 held as (
-    {%- for field, expression in held_by_salesforce.items() %}
-    select opportunities.opportunity_id, '{{ field }}' as field, {{ expression }} as current_value
-    from opportunities
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ fields_long('opportunities', 'opportunity_id', held_by_salesforce, 'current_value') }}
 ),
 
 updates as (
-    {{ sync_update_rows('salesforce', 'opportunity_id', 'golden_project_id') }}
+    {{ sync_update_rows('salesforce', targets='update_targets', target_key='opportunity_id', golden_key='golden_project_id',
+                        desired='desired', held='held', receiving='receiving_fields') }}
 )
 
 select *
