@@ -25,8 +25,10 @@ from sandboxes.settings import SandboxSettings  # noqa: E402
 from sandboxes.simulator import generate  # noqa: E402
 from sandboxes.store import Store  # noqa: E402
 
-from concord.sandbox_report import HARVEST_RESOURCES, SALESFORCE_OBJECTS  # noqa: E402
 from ingestion.registry import registry  # noqa: E402
+
+SALESFORCE_OBJECTS = tuple(table.vendor_name for table in registry("salesforce").tables)
+HARVEST_RESOURCES = tuple(table.vendor_name for table in registry("harvest").tables)
 
 NETSUITE = registry("netsuite")
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402

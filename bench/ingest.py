@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandboxes.settings import SandboxSettings  # noqa: E402
 
-from concord.sandbox_report import HARVEST_RESOURCES, SALESFORCE_OBJECTS  # noqa: E402
 from core.warehouse import Warehouse  # noqa: E402
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig  # noqa: E402
 from ingestion.netsuite.client import NetSuiteClient  # noqa: E402
@@ -39,7 +38,17 @@ from ingestion.salesforce.client import salesforce_login  # noqa: E402
 SANDBOX = SandboxSettings()  # the credentials the sandboxes accept
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402
+from harness import (  # noqa: E402
+    HARVEST_RESOURCES,
+    SALESFORCE_OBJECTS,
+    bench_store,
+    change_one_percent,
+    configs,
+    print_machine,
+    scratch_postgres_database,
+    served,
+    timed,
+)
 from results import recorded  # noqa: E402
 
 
