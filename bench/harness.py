@@ -122,7 +122,9 @@ def change_one_percent(store: Store, seed: int = 7) -> int:
 def configs(urls: dict[str, str]) -> dict:
     return {
         "salesforce": SalesforceConfig(
-            **SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"]
+            **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("salesforce"),
+            base_url=urls["salesforce"],
+            login_url=urls["salesforce"],
         ),
         "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=f"{urls['harvest']}/v2"),
         "netsuite": NetSuiteConfig(

@@ -347,7 +347,11 @@ def make_target(system: str, urls: dict[str, str], limits_on: bool) -> Target:
         return HarvestTarget(config, rate_limit_requests=10**9, rate_limit_window_seconds=1.0)
     if system == "salesforce":
         return SalesforceTarget(
-            SalesforceConfig(**SandboxSettings().source_credentials("salesforce"), base_url=urls["salesforce"])
+            SalesforceConfig(
+                **SandboxSettings(store_dir=Path(urls["store"])).source_credentials("salesforce"),
+                base_url=urls["salesforce"],
+                login_url=urls["salesforce"],
+            )
         )
     return NetSuiteTarget(
         NetSuiteConfig(

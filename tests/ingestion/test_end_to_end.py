@@ -145,7 +145,10 @@ ingest(
             login_url=urls["salesforce"],
         ),
         "harvest": HarvestConfig(**SandboxSettings().source_credentials("harvest"), base_url=urls["harvest"] + "/v2"),
-        "netsuite": NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=urls["netsuite"] + "/services/rest"),
+        "netsuite": NetSuiteConfig(
+            **SandboxSettings(store_dir=Path(sys.argv[4])).source_credentials("netsuite"),
+            base_url=urls["netsuite"] + "/services/rest",
+        ),
     },
     pipelines_dir=Path(sys.argv[3]),
 )

@@ -32,7 +32,8 @@ from sandboxes.settings import SandboxSettings
 from core.warehouse import Warehouse
 from reverse_etl import engine
 from reverse_etl.targets.netsuite import NetSuiteTarget
-config = NetSuiteConfig(**SandboxSettings().source_credentials("netsuite"), base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
+credentials = SandboxSettings(store_dir=Path(sys.argv[3])).source_credentials("netsuite")
+config = NetSuiteConfig(**credentials, base_url=sys.argv[2], http=HttpSettings(max_attempts=3, backoff_factor=0.01))
 engine.execute(Warehouse(kind="duckdb", duckdb_path=Path(sys.argv[1])), {"netsuite": NetSuiteTarget(config, max_in_flight=1)}, ["netsuite__customers"])
 """
 
@@ -78,7 +79,9 @@ def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
     plan_creates(warehouse)
 
     run = subprocess.Popen(
-        [sys.executable, "-c", RUN, str(warehouse.duckdb_path), base_url], cwd=Path(__file__).parents[2], env=os.environ
+        [sys.executable, "-c", RUN, str(warehouse.duckdb_path), base_url, str(tmp_path / "sandbox")],
+        cwd=Path(__file__).parents[2],
+        env=os.environ,
     )
     deadline = time.monotonic() + 60
     while len(created(tmp_path / "sandbox")) < CUSTOMERS // 4 and time.monotonic() < deadline:
@@ -89,7 +92,7 @@ def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
     assert 0 < killed_at < CUSTOMERS, "the kill should land mid-batch"
 
     config = NetSuiteConfig(
-        **SandboxSettings().source_credentials("netsuite"),
+        **SandboxSettings(store_dir=tmp_path / "sandbox").source_credentials("netsuite"),
         base_url=base_url,
         http=HttpSettings(max_attempts=3, backoff_factor=0.01),
     )
