@@ -44,24 +44,13 @@ def literal(local_text: str) -> str:
     return f"TO_DATE('{local_text}', '{DATETIME_MASK}')"
 
 
-def select_list(kinds: dict[str, str], table: str) -> str:
+def select_list(kinds: dict[str, str], table: str, joined: dict[str, tuple[str, str]] | None = None) -> str:
     """Every field qualified with its table (a scope may join another table) and named as the
-    field itself; dates and times formatted explicitly."""
+    field itself, then the joined tables' columns (`NetSuiteTable.joined`) named as landed;
+    dates and times formatted explicitly."""
+    columns = {name: (f"{table}.{name}", kind) for name, kind in kinds.items()} | (joined or {})
     parts = []
-    for name, kind in kinds.items():
-        if kind == "datetime":
-            parts.append(f"TO_CHAR({table}.{name}, '{DATETIME_MASK}') AS {name}")
-        elif kind == "date":
-            parts.append(f"TO_CHAR({table}.{name}, '{DATE_MASK}') AS {name}")
-        else:
-            parts.append(f"{table}.{name} AS {name}")
-    return ", ".join(parts)
-
-
-def joined_select_list(joined: dict[str, tuple[str, str]]) -> str:
-    """The joined tables' columns (`NetSuiteTable.joined`), named as landed."""
-    parts = []
-    for name, (column, kind) in joined.items():
+    for name, (column, kind) in columns.items():
         if kind == "datetime":
             parts.append(f"TO_CHAR({column}, '{DATETIME_MASK}') AS {name}")
         elif kind == "date":

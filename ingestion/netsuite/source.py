@@ -56,7 +56,6 @@ from ingestion.netsuite import timezone
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import (
     discover_columns,
-    joined_select_list,
     keyset_pages,
     select_list,
     window_conditions,
@@ -125,9 +124,7 @@ class NetSuite(Vendor[NetSuiteTable]):
         kinds = discover_columns(self.client, table, self.config.discover_columns)
         # SuiteQL leaves null fields out of its items: a field exists if it can be selected.
         FIELDS_SEEN.seen[(SYSTEM, table.name)].update([*kinds, *table.joined])
-        select = select_list(kinds, table.name)
-        if table.joined:
-            select += ", " + joined_select_list(table.joined)
+        select = select_list(kinds, table.name, table.joined)
         landed = {**kinds, **{name: kind for name, (_, kind) in table.joined.items()}}
         datetimes = [name for name, kind in landed.items() if kind == "datetime"]
         cursors = (table.cursor_field, *table.contract.also_versioned)

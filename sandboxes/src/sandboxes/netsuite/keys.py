@@ -14,13 +14,12 @@ import contextlib
 import os
 import shutil
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from sandboxes.common import certificates
 
 KEY_DIR = "netsuite-m2m"
 PRIVATE_KEY = "private_key.pem"
@@ -43,18 +42,8 @@ def ensure_key_pair(store_dir: Path | str) -> str:
 
 def _generate(directory: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Concord NetSuite sandbox M2M")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=730))  # NetSuite accepts certificates valid up to two years
-        .sign(key, hashes.SHA256())
-    )
+    # NetSuite accepts certificates valid up to two years
+    certificate = certificates.self_signed_certificate(key, "Concord NetSuite sandbox M2M", valid_days=730)
     directory.parent.mkdir(parents=True, exist_ok=True)
     # Written to a fresh directory, then renamed into place: two processes starting at once
     # never pair one's key with the other's certificate.
@@ -66,7 +55,7 @@ def _generate(directory: Path) -> None:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             ),
         )
-        _write_private(staging / CERTIFICATE, cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(staging / CERTIFICATE, certificate)
         if (directory / CERTIFICATE).exists() and (directory / PRIVATE_KEY).exists():
             return  # another process made the pair meanwhile
         if directory.exists():

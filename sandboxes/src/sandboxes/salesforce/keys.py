@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from sandboxes.common import certificates
 
 PRIVATE_KEY_FILE = "salesforce-jwt-private-key.pem"
 CERTIFICATE_FILE = "salesforce-jwt-certificate.pem"
@@ -47,19 +46,7 @@ def private_key_pem(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def self_signed_certificate(key: rsa.RSAPrivateKey, common_name: str = "Concord sandbox connected app") -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
+    return certificates.self_signed_certificate(key, common_name, valid_days=3650)
 
 
 def _write_private(path: Path, data: bytes) -> None:
