@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandboxes.store import Store  # noqa: E402
 
-from core.dbt import build, run_dbt  # noqa: E402
+from core.dbt import run_dbt  # noqa: E402
 from core.warehouse import Warehouse  # noqa: E402
 from ingestion.runner import ingest  # noqa: E402
+from transform.build import build  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import bench_store, change_one_percent, configs, print_machine, scratch_postgres_database, served, timed  # noqa: E402

@@ -19,8 +19,8 @@ def build_command(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
 ) -> None:
     """Build the canonical model and run its tests and consistency checks."""
-    from core.dbt import build
     from core.settings import settings
+    from transform.build import build
 
     warehouse = settings().warehouse
     started = time.perf_counter()

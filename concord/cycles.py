@@ -126,8 +126,10 @@ def _report_steps(instance: Any, run_id: str, done: threading.Event, on_progress
 def _step_label(step_key: str) -> str:
     if step_key.startswith("land_"):
         return f"landing {step_key.removeprefix('land_').title()} (dlt)"
-    if step_key == "dbt_models":
+    if step_key.startswith("dbt_models"):
         return "building the canonical model, its checks and the sync plans (dbt)"
+    if step_key.startswith("matching"):
+        return "matching customer records (Splink)"
     if step_key.startswith("write_back"):
         return f"writing back: {step_key.split('__', 1)[-1].replace('__', ' ').replace('_', ' ')}"
     return step_key

@@ -91,13 +91,19 @@ class Connection:
     @contextmanager
     def staged(self, name: str, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]) -> Iterator[None]:
         """`rows` as a table `name` the statements inside the block can read; `columns` maps each
-        column to `text`, `integer` or `timestamp`. On DuckDB a registered Arrow table (binding
+        column to `text`, `integer`, `float`, `boolean` or `timestamp`. On DuckDB a registered Arrow table (binding
         thousands of parameters costs DuckDB more than the statement); on PostgreSQL a temporary
         table filled by `execute_values`."""
         if self._duckdb:
             import pyarrow as pa
 
-            types = {"text": pa.string(), "integer": pa.int64(), "timestamp": pa.timestamp("us")}
+            types = {
+                "text": pa.string(),
+                "integer": pa.int64(),
+                "float": pa.float64(),
+                "boolean": pa.bool_(),
+                "timestamp": pa.timestamp("us"),
+            }
             table = pa.table(
                 {c: pa.array([row[i] for row in rows], type=types[t]) for i, (c, t) in enumerate(columns.items())}
             )

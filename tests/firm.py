@@ -15,10 +15,10 @@ from sandboxes.settings import SYSTEMS, SandboxSettings
 from sandboxes.simulator import export_truth, generate
 from sandboxes.store import Store
 
-from core.dbt import build
 from core.warehouse import Warehouse
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig
 from ingestion.runner import ingest
+from transform.build import build
 
 
 def configs(cluster: SandboxCluster) -> dict[str, Any]:

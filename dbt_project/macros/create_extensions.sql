@@ -1,7 +1,7 @@
 {#
     The database extensions the models need, created before every run (`on-run-start`).
-    PostgreSQL: fuzzystrmatch, for levenshtein() in name matching. DuckDB has levenshtein()
-    built in, so other adapters need nothing.
+    PostgreSQL: unaccent, to fold accents in names before matching (macros/matching.sql).
+    DuckDB has strip_accents() built in, so other adapters need nothing.
 #}
 {% macro create_extensions() -%}
     {{ return(adapter.dispatch('create_extensions', 'concord')()) }}
@@ -11,5 +11,5 @@
 {%- endmacro %}
 
 {% macro postgres__create_extensions() -%}
-    create extension if not exists fuzzystrmatch
+    create extension if not exists unaccent
 {%- endmacro %}

@@ -1,19 +1,42 @@
 {#- Name and identifier normalisation for customer matching. Plain SQL that DuckDB and
-    PostgreSQL both run (regexp_replace with the 'g' flag, ||, split_part, md5, and
-    levenshtein: built into DuckDB, from the fuzzystrmatch extension on PostgreSQL, which
-    the project's on-run-start hook creates). -#}
+    PostgreSQL both run (regexp_replace with the 'g' flag, ||, split_part, md5), except for
+    folding accents: DuckDB's strip_accents, PostgreSQL's unaccent extension (created by the
+    project's on-run-start hook). The scoring itself is Splink's (transform/matching). -#}
 
+{#- 'Müller Mfg. & Sons, Inc.' → 'muller manufacturing and sons': lower case, accents folded,
+    punctuation to spaces, `vars.matching.abbreviations` spelled out, `legal_suffixes` and a
+    leading "the" removed. Each word replacement runs twice, since a match consumes the spaces
+    around it and two neighbouring words share one. -#}
 {% macro normalized_company_name(column) -%}
     {%- set suffixes = var('matching')['legal_suffixes'] | join('|') -%}
-    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        ' ' || regexp_replace(regexp_replace(replace(replace(lower(trim({{ column }})), '.', ''), '&', ' and '),
-                              '[^a-z0-9]+', ' ', 'g'), ' +', ' ', 'g') || ' ',
-        ' ({{ suffixes }}) ', ' ', 'g'),
-        ' ({{ suffixes }}) ', ' ', 'g'),
-        '^ the ', ' ', 'g'),
-        ' +', ' ', 'g'))
+    {%- set words = ' ' ~ "' ' || regexp_replace(regexp_replace(replace(replace(lower(" ~ fold_accents('trim(' ~ column ~ ')') ~ "), '.', ''), '&', ' and '), '[^a-z0-9]+', ' ', 'g'), ' +', ' ', 'g') || ' '" -%}
+    {%- set expression = namespace(sql=words) -%}
+    {%- for short, long in var('matching')['abbreviations'].items() -%}
+        {%- for _ in range(2) -%}
+            {%- set expression.sql = "regexp_replace(" ~ expression.sql ~ ", ' " ~ short ~ " ', ' " ~ long ~ " ', 'g')" -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for _ in range(2) -%}
+        {%- set expression.sql = "regexp_replace(" ~ expression.sql ~ ", ' (" ~ suffixes ~ ") ', ' ', 'g')" -%}
+    {%- endfor -%}
+    trim(regexp_replace(regexp_replace({{ expression.sql }}, '^ the ', ' ', 'g'), ' +', ' ', 'g'))
 {%- endmacro %}
 
+{#- The letters of `column` without their accents: 'Zürich Société' → 'Zurich Societe'. -#}
+{% macro fold_accents(column) -%}
+    {{ return(adapter.dispatch('fold_accents', 'concord')(column)) }}
+{%- endmacro %}
+
+{% macro default__fold_accents(column) -%}
+    strip_accents({{ column }})
+{%- endmacro %}
+
+{% macro postgres__fold_accents(column) -%}
+    unaccent({{ column }})
+{%- endmacro %}
+
+{#- A web domain from a URL ('https://www.acme.com/about' → 'acme.com'); an e-mail domain
+    from an address. Free-mail domains are left out where these are used. -#}
 {% macro normalized_web_domain(column) -%}
     nullif(split_part(regexp_replace(lower(trim({{ column }})), '^([a-z]+://)?(www[.])?', ''), '/', 1), '')
 {%- endmacro %}
@@ -29,12 +52,6 @@
 {#- The last line of a multi-line address (Harvest keeps the whole address in one field). -#}
 {% macro last_address_line(column) -%}
     nullif(trim(regexp_replace({{ column }}, '^[\s\S]*\n', '')), '')
-{%- endmacro %}
-
-{#- 1 for identical strings, 0 for nothing in common: 1 - Levenshtein distance / longer length. -#}
-{% macro name_similarity(a, b) -%}
-    (1.0 - cast(levenshtein({{ a }}, {{ b }}) as {{ dbt.type_float() }})
-        / nullif(greatest(length({{ a }}), length({{ b }})), 0))
 {%- endmacro %}
 
 {#- A stable surrogate: the same inputs give the same id on every engine and every rebuild. -#}

@@ -12,7 +12,8 @@ from dagster_dbt import dbt_assets
 
 from core.settings import settings
 from orchestration.modelling.project import ConcordDbtResource, ConcordTranslator, dbt_project, manifest_path
-from orchestration.settings import WAREHOUSE_POOL
+from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
+from transform.matching import match_customers
 
 
 class DbtBuildConfig(dg.Config):
@@ -42,3 +43,49 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, confi
         # DuckDB file admits one process at a time.
         events = events.fetch_row_counts()
     yield from events
+
+
+_MATCHING_INPUTS = [
+    dg.AssetKey(["intermediate", "int_customer_records"]),
+    dg.AssetKey(["staging", "stg_governance__steward_match_decisions"]),
+]
+
+
+@dg.multi_asset(
+    name="matching_customers",
+    specs=[
+        dg.AssetSpec(
+            ["matching", table],
+            deps=_MATCHING_INPUTS,
+            group_name="intermediate",
+            kinds={"python", "splink"},
+            owners=["team:data-platform"],
+            description=description,
+        )
+        for table, description in (
+            ("customer_pairs", "Pairs of customer records with their evidence and decision."),
+            ("customer_clusters", "Each customer record's cluster."),
+        )
+    ],
+    pool=WAREHOUSE_POOL,
+    retry_policy=RETRY_POLICY,
+)
+def matching_customers(context: dg.AssetExecutionContext, concord: ConcordSettings) -> Iterator[dg.MaterializeResult]:
+    """Which customer records are the same client (transform/matching, Splink): the pairs with
+    their evidence and decision, and the clusters the canonical customers are built from. Runs
+    between the customer records and the models that read `source('matching', ...)`; Dagster
+    runs the dbt models on either side of it as two steps of one run."""
+    summary = match_customers(concord.warehouse())
+    context.log.info(summary.describe())
+    yield dg.MaterializeResult(
+        asset_key=["matching", "customer_pairs"],
+        metadata={
+            "scored_pairs": summary.scored_pairs,
+            "matched_pairs": summary.matched_pairs,
+            "review_pairs": summary.review_pairs,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=["matching", "customer_clusters"],
+        metadata={"records": summary.records, "customers": summary.clusters},
+    )

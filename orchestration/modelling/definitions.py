@@ -2,6 +2,6 @@
 
 import dagster as dg
 
-from orchestration.modelling.assets import dbt_models
+from orchestration.modelling.assets import dbt_models, matching_customers
 
-defs = dg.Definitions(assets=[dbt_models])
+defs = dg.Definitions(assets=[dbt_models, matching_customers])

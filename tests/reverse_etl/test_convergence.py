@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from sandboxes.serving import SandboxCluster
 
-from core.dbt import build
 from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
@@ -23,6 +22,7 @@ from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from reverse_etl.targets.salesforce import SalesforceTarget
 from tests.firm import LandedFirm, configs, firm_copy, served
+from transform.build import build
 
 pytestmark = pytest.mark.minutes(5)  # about this many on two cores
 

@@ -27,7 +27,6 @@ from sandboxes.settings import SYSTEMS, HarvestSettings, SandboxSettings
 from sandboxes.simulator import generate
 from sandboxes.store import Store
 
-from core.dbt import build
 from core.warehouse import Warehouse
 from ingestion.config import HarvestConfig, HttpSettings, NetSuiteConfig
 from ingestion.runner import ingest
@@ -39,6 +38,7 @@ from reverse_etl.targets.netsuite import NetSuiteTarget
 from tests.conftest import StartSandboxes
 from tests.firm import LandedFirm, configs, firm_copy
 from tests.reverse_etl.conftest import TargetSandboxes
+from transform.build import build
 
 PROVISIONING = ["netsuite__customers", "harvest__customers", "harvest__projects"]
 # Harvest's throttle here: the real 100 requests per 15 s, its window shortened to keep tests short.

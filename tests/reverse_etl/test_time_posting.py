@@ -16,7 +16,6 @@ import pytest
 from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
 
-from core.dbt import build
 from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from reverse_etl import engine
@@ -25,6 +24,7 @@ from reverse_etl.targets.base import Write
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
+from transform.build import build
 
 pytestmark = pytest.mark.minutes(4)  # about this many on two cores
 

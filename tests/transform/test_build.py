@@ -3,8 +3,8 @@ landed firm, and both engines reach the same golden customers."""
 
 from __future__ import annotations
 
-from core.dbt import build
 from tests.firm import LandedFirm
+from transform.build import build
 
 XREF = "SELECT record_key, golden_customer_id, match_method FROM canonical.customer_xref ORDER BY record_key"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.dbt import build
 from tests.firm import LandedFirm, built_copy
+from transform.build import build
 
 pytestmark = pytest.mark.minutes(4)  # about this many on two cores
 

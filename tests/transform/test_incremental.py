@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sandboxes.store import Store
 
-from core.dbt import DbtResult, build
+from core.dbt import DbtResult
 from core.warehouse import Warehouse
 from ingestion.runner import ingest
 from tests.firm import LandedFirm, configs, firm_copy, served
+from transform.build import build
 
 pytestmark = pytest.mark.minutes(3)  # about this many on two cores
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from core.dbt import build
 from tests.firm import LandedFirm, built_copy
+from transform.build import build
 
 ATTRIBUTE_FIELDS = {
     "legal_name",

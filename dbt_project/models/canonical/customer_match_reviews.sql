@@ -1,5 +1,7 @@
-{#- The steward's queue: pairs in the uncertain band that no steward has decided yet and
-    that other evidence has not already put into one customer. -#}
+{#- The steward's queue: pairs the model scores in the uncertain band (at least
+    `vars.matching.review_probability`, below `match_probability`) that no steward has decided
+    yet and that other evidence has not already put into one customer, with what each
+    comparison found. A steward answers in governance.steward_match_decisions. -#}
 
 with
 
@@ -23,7 +25,8 @@ select
     a.legal_name as legal_name_a,
     b.legal_name as legal_name_b,
     a.country_code,
-    pairs.score as name_similarity,
+    pairs.match_probability,
+    pairs.evidence,
     golden_a.golden_customer_id as golden_customer_id_a,
     golden_b.golden_customer_id as golden_customer_id_b
 from pairs

@@ -1,5 +1,7 @@
 {#- Every live customer record of every system, in one shape for matching: normalised name,
-    country, web domain and tax id, and the other systems' ids each record already carries. -#}
+    country, web domain (never a free-mail one), tax id, phone digits, postal code and city, and
+    the other systems' ids each record already carries. The PSA keeps a client's address as one
+    free-text block: its country is read from the last line, the rest is not compared. -#}
 
 with
 
@@ -22,6 +24,10 @@ countries as (
     {{ country_keys(ref('countries')) }}
 ),
 
+free_mail as (
+    select domain from {{ ref('free_mail_domains') }}
+),
+
 unioned as (
 
     select
@@ -32,6 +38,9 @@ unioned as (
         billing_country as country,
         {{ normalized_web_domain('website') }} as web_domain,
         {{ normalized_tax_id('tax_id') }} as tax_id,
+        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone,
+        billing_postal_code as postal_code,
+        billing_city as city,
         account_id as salesforce_account_id,
         netsuite_customer_id,
         harvest_client_id,
@@ -51,6 +60,9 @@ unioned as (
         cast(null as {{ dbt.type_string() }}),
         cast(null as {{ dbt.type_string() }}),
         cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
         client_id,
         cast(null as {{ dbt.type_string() }}),
         created_at
@@ -66,6 +78,9 @@ unioned as (
         billing_country,
         coalesce({{ normalized_web_domain('website') }}, {{ email_domain('email') }}),
         {{ normalized_tax_id('tax_id') }},
+        cast(null as {{ dbt.type_string() }}),
+        billing_postal_code,
+        billing_city,
         nullif(salesforce_account_id, ''),
         customer_id,
         cast(null as {{ dbt.type_string() }}),
@@ -85,8 +100,11 @@ normalised as (
         unioned.legal_name,
         {{ normalized_company_name('unioned.legal_name') }} as normalized_name,
         countries.country_code,
-        unioned.web_domain,
+        case when free_mail.domain is null then unioned.web_domain end as web_domain,
         unioned.tax_id,
+        unioned.phone,
+        nullif(upper(regexp_replace(unioned.postal_code, '[^A-Za-z0-9]', '', 'g')), '') as postal_code,
+        nullif(lower({{ fold_accents('trim(unioned.city)') }}), '') as city,
         unioned.salesforce_account_id,
         unioned.netsuite_customer_id,
         unioned.harvest_client_id,
@@ -95,10 +113,9 @@ normalised as (
     from unioned
     left join countries
         on countries.country_key = lower(trim(unioned.country))
+    left join free_mail
+        on free_mail.domain = unioned.web_domain
 
 )
 
-select
-    *,
-    substr(normalized_name, 1, 3) as name_block
-from normalised
+select * from normalised

@@ -1,42 +1,21 @@
-{#- Each customer record's cluster: the records connected to it by `match` pairs (connected
-    components, found by walking the pairs; a record with no match is its own cluster), and
-    the cluster's anchor, the record its golden id derives from: the oldest CRM account, else
-    the oldest ERP customer, else the oldest PSA client. -#}
+{#- Each customer record's cluster, as the matching (transform/matching) found it, and the
+    cluster's anchor, the record its golden id derives from: the oldest CRM account, else the
+    oldest ERP customer, else the oldest PSA client. -#}
 
-with recursive
+with
 
 records as (
     select * from {{ ref('int_customer_records') }}
 ),
 
-edges as (
-    select record_key_a as from_key, record_key_b as to_key
-    from {{ ref('int_customer_pairs_scored') }}
-    where decision = 'match'
-    union all
-    select record_key_b, record_key_a
-    from {{ ref('int_customer_pairs_scored') }}
-    where decision = 'match'
-),
-
-reachable (record_key, reached_key) as (
-    select record_key, record_key from records
-    union
-    select reachable.record_key, edges.to_key
-    from reachable
-    inner join edges on edges.from_key = reachable.reached_key
-),
-
 clusters as (
-    select record_key, min(reached_key) as cluster_key
-    from reachable
-    group by record_key
+    select * from {{ source('matching', 'customer_clusters') }}
 ),
 
 ranked as (
     select
         records.*,
-        clusters.cluster_key,
+        cast(clusters.cluster_key as {{ dbt.type_string() }}) as cluster_key,
         row_number() over (
             partition by clusters.cluster_key
             order by

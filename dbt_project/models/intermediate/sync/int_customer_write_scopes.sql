@@ -2,7 +2,7 @@
     system holding records of it, with how many records it holds there (one, or a duplicate
     only a person can resolve) and whether the matching is sure of the customer. A customer
     with a pair waiting in canonical.customer_match_reviews, or linked by a name match below the
-    auto threshold, may yet be merged or split, and a value written into the wrong record is
+    match probability, may yet be merged or split, and a value written into the wrong record is
     hard to take back. Shared by the customer sync models (a table, so PostgreSQL plans their
     joins from statistics). -#}
 
@@ -18,7 +18,7 @@ reviews as (
 
 unsettled_customers as (
     select golden_customer_id from xref
-    where match_method = 'name' and match_confidence < {{ var('matching')['auto_match_threshold'] }}
+    where match_method = 'probabilistic' and match_confidence < {{ var('matching')['match_probability'] }}
     union
     select golden_customer_id_a from reviews
     union

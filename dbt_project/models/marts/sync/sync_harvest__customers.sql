@@ -11,7 +11,7 @@
     Harvest keeps a client's address as one free-text field; the country it holds is read from
     the address's last line (as customer matching reads it).
     Only golden customers the matching is sure of: a customer with a pair waiting in
-    canonical.customer_match_reviews, or linked by a name match below the auto threshold, may
+    canonical.customer_match_reviews, or linked by a model score below the match probability, may
     yet be merged or split, and a value written into the wrong client is hard to take back.
     A client whose golden customer has a second Harvest client (what chk_duplicate_customers
     reports) is never written: which record to keep needs a person.

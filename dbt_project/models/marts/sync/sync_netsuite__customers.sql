@@ -5,7 +5,7 @@
     fields naming netsuite as a receiver; a create also sets the subsidiary, the legal entity
     of the customer's latest won deal.
     Only golden customers the matching is sure of: a customer with a pair waiting in
-    canonical.customer_match_reviews, or linked by a name match below the auto threshold, may
+    canonical.customer_match_reviews, or linked by a model score below the match probability, may
     yet be merged or split, and a value written into the wrong client is hard to take back.
     A NetSuite customer whose golden customer has a second NetSuite customer (what
     chk_duplicate_customers reports) is never written: which record to keep needs a person.

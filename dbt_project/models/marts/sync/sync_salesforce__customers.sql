@@ -10,7 +10,7 @@
     Invoice_Status__c restricts no values.) Another system's id is written only when the
     customer has exactly one record there.
     Only golden customers the matching is sure of: a customer with a pair waiting in
-    canonical.customer_match_reviews, or linked by a name match below the auto threshold, may
+    canonical.customer_match_reviews, or linked by a model score below the match probability, may
     yet be merged or split, and a value written into the wrong client is hard to take back.
     An account whose golden customer has a second account (what chk_duplicate_customers
     reports) is never written: which record to keep needs a person. -#}

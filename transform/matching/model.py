@@ -1,0 +1,129 @@
+"""The Splink model of customer records: what is compared, how candidate pairs are found, and
+where the trained parameters live.
+
+The comparisons read the columns `prepare_records` derives from `int_customer_records`. Each
+comparison's levels run from the strongest agreement to disagreement; Splink learns from the
+data how much each level says (m and u probabilities), so a shared tax id counts for far more
+than a shared country, and a different tax id counts against. The distinctive word of a name
+carries a term-frequency adjustment: sharing "summit", which many clients' names start with,
+says less than sharing "rheinwald".
+
+Candidate pairs come from several blocking rules, so that a record missed by one (a typo in
+the first letters, words in another order, no website) is still met by another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+MODEL_PATH = Path(__file__).with_name("customer_model.json")
+
+# The columns of the records table Splink reads (see `prepare_records`).
+RECORD_COLUMNS = (
+    "unique_id",
+    "source_system",
+    "source_record_id",
+    "name",
+    "first_token",
+    "second_token",
+    "name_sorted",
+    "country_code",
+    "web_domain",
+    "tax_id",
+    "phone",
+    "postal_code",
+    "city",
+)
+
+
+def prepare_records_sql(source: str) -> str:
+    """SELECT over `source` (rows shaped like `int_customer_records`) giving the records table
+    Splink reads: the normalised name and the words blocking and comparisons use."""
+    return f"""
+        select
+            record_key as unique_id,
+            source_system,
+            source_record_id,
+            nullif(normalized_name, '') as name,
+            nullif(split_part(normalized_name, ' ', 1), '') as first_token,
+            nullif(split_part(normalized_name, ' ', 2), '') as second_token,
+            nullif(array_to_string(list_sort(string_split(normalized_name, ' ')), ' '), '') as name_sorted,
+            country_code,
+            web_domain,
+            tax_id,
+            phone,
+            postal_code,
+            city
+        from {source}
+    """
+
+
+def _exact(column: str, description: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=description,
+        comparison_levels=[cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ElseLevel()],
+    )
+
+
+COMPARISONS = [
+    cl.CustomComparison(
+        output_column_name="name",
+        comparison_description="normalised legal name",
+        comparison_levels=[
+            cll.NullLevel("name"),
+            cll.ExactMatchLevel("name"),
+            cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words in another order"),
+            cll.JaroWinklerLevel("name", 0.95),
+            cll.DamerauLevenshteinLevel("name", 2),
+            cll.JaroWinklerLevel("name", 0.88),
+            cll.JaroWinklerLevel("name", 0.80),
+            cll.ElseLevel(),
+        ],
+    ),
+    cl.CustomComparison(
+        output_column_name="first_token",
+        comparison_description="the name's distinctive (first) word",
+        comparison_levels=[
+            cll.NullLevel("first_token"),
+            cll.ExactMatchLevel("first_token", term_frequency_adjustments=True),
+            cll.ElseLevel(),
+        ],
+    ),
+    _exact("country_code", "billing country"),
+    _exact("web_domain", "web domain (free-mail domains excluded)"),
+    _exact("tax_id", "tax or VAT registration number"),
+    _exact("phone", "phone number (digits)"),
+    _exact("postal_code", "postal code"),
+    _exact("city", "city"),
+]
+
+BLOCKING_RULES = [
+    block_on("first_token", "country_code"),
+    block_on("name_sorted"),
+    block_on("substr(first_token, 1, 3)", "second_token"),
+    block_on("substr(first_token, -4)", "second_token"),
+    block_on("web_domain"),
+    block_on("tax_id"),
+    block_on("phone"),
+    block_on("postal_code", "country_code", "substr(first_token, 1, 1)"),
+]
+
+
+def settings(**trained: Any) -> SettingsCreator:
+    """The model's settings; `trained` are the parameters training estimated."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=COMPARISONS,
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_intermediate_calculation_columns=True,  # the gamma columns: the evidence stewards read
+        retain_matching_columns=False,
+        additional_columns_to_retain=["source_system"],
+        **trained,
+    )
