@@ -392,11 +392,13 @@ def _near_key(ch: str, rng: random.Random) -> str:
 def typo(word: str, rng: random.Random) -> str:
     """One slip of the keyboard: two letters swapped, one dropped, doubled or replaced by its
     neighbour on the keyboard; a third of the time in the first two letters
-    ('Whitmore' -> 'Whitmroe', 'Hwitmore', 'Whitmoore', 'Whitnore')."""
+    ('Whitmore' -> 'Whitmroe', 'Hwitmore', 'Whitmoore', 'Whitnore'). Short words (under six
+    letters) keep their first two letters, or nobody would recognise them."""
     if len(word) < 4:
         return word
     lower = word.lower()
-    pos = rng.randrange(2) if rng.random() < 0.33 else rng.randrange(2, len(word) - 1)
+    early = len(word) >= 6 and rng.random() < 0.33
+    pos = rng.randrange(2) if early else rng.randrange(2, len(word) - 1)
     kind = rng.choice(("swap", "drop", "double", "near"))
     if kind == "swap" and lower[pos] == lower[pos + 1]:
         kind = "near"
@@ -438,11 +440,16 @@ def _noisy_parts(
         spell = fold_accents if rng.random() < 0.6 else transliterate
         words = [spell(word) for word in words]
     abbreviable = [i for i, word in enumerate(words) if word in _ABBREVIATIONS]
+    abbreviated = -1
     if abbreviable and chance(rng, noise.abbreviation):
-        i = rng.choice(abbreviable)
-        words[i] = rng.choice(_ABBREVIATIONS[words[i]])
+        abbreviated = rng.choice(abbreviable)
+        words[abbreviated] = rng.choice(_ABBREVIATIONS[words[abbreviated]])
         edits += 1
-    typeable = [i for i, word in enumerate(words) if len(word) >= 4 and word.isalpha() and word.lower() != "the"]
+    typeable = [
+        i
+        for i, word in enumerate(words)
+        if i != abbreviated and len(word) >= 4 and word.isalpha() and word.lower() != "the"
+    ]
     if typeable and chance(rng, noise.typo):
         i = typeable[0] if rng.random() < 0.5 else rng.choice(typeable)  # the first word is as likely as any
         words[i] = typo(words[i], rng)
