@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import random
+import re
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sandboxes.simulator import DRIFT_TYPES, DriftRates, dump_digest, export_truth, generate, tick
+from sandboxes.simulator import (
+    DEFAULT_NOISE,
+    DRIFT_TYPES,
+    NOISE_LEVELS,
+    RATED_DRIFT_TYPES,
+    DriftRates,
+    MatchingNoise,
+    dump_digest,
+    export_truth,
+    generate,
+    names,
+    tick,
+)
 from sandboxes.simulator.clock import DAY_MS, midnight_ms
 from sandboxes.store import Store
+
+from sandboxes import cli
 
 AS_OF = date(2026, 11, 1)
 
@@ -201,6 +219,10 @@ def _shows_drift(store: Store, drift: sqlite3.Row) -> bool:
         if kind == "currency_mismatch":
             return customer["currency_code"] != account["CurrencyIsoCode"]
         return customer["terms_name"] != account["Payment_Terms__c"]
+    if kind == "missing_tax_id":
+        customer = _one(store, "netsuite", "SELECT vatregnumber FROM customer WHERE id = ?", (int(record_id),))
+        account = _primary_account(store, drift["entity_id"])
+        return customer is not None and customer[0] is None and account["Tax_ID__c"] is not None
     if kind == "stale_rate":
         ta = _one(
             store,
@@ -287,10 +309,17 @@ def test_approved_time_is_posted_unless_drifted(firm: Store) -> None:
 def test_observed_drift_rates_match_the_configured_rates(tmp_path: Path) -> None:
     rate = 0.3
     store = _store(tmp_path / "drifty")
+    # Clean names: with name noise, unlinked customers typed in again add name mismatches on
+    # top of the configured rate.
     summary = generate(
-        store, size="test", seed=3, as_of=AS_OF, drift=DriftRates(**{name: rate for name in DRIFT_TYPES})
+        store,
+        size="test",
+        seed=3,
+        as_of=AS_OF,
+        drift=DriftRates(**{name: rate for name in RATED_DRIFT_TYPES}),
+        noise="clean",
     )
-    for name in DRIFT_TYPES:
+    for name in RATED_DRIFT_TYPES:
         candidates, drifted = summary.drift_candidates[name], summary.drift[name]
         assert candidates > 0, name
         tolerance = 4 * (rate * (1 - rate) / candidates) ** 0.5 + 1 / candidates
@@ -407,3 +436,257 @@ def test_export_truth_writes_valid_json(firm: Store, tmp_path: Path) -> None:
     assert len(loaded["drift"]) == _one(firm, "simulation", "SELECT COUNT(*) FROM drift")[0]
     assert loaded["entity_map"]["client"]
     assert all(client["name"] for client in loaded["clients"])
+
+
+# -- matching noise -------------------------------------------------------------------------
+
+# Enough duplicates, name variants and unlinked customers on the test size to see the noise.
+MANY_VARIANTS = DriftRates(duplicate_account=0.5, name_mismatch=0.5, unlinked_customer=0.5)
+_LEGAL_WORDS = {
+    "inc",
+    "incorporated",
+    "llc",
+    "corp",
+    "corporation",
+    "ltd",
+    "limited",
+    "plc",
+    "public",
+    "company",
+    "gmbh",
+    "ag",
+    "aktiengesellschaft",
+    "the",
+    "group",
+    "grp",
+}
+
+
+@pytest.fixture(scope="module")
+def noisy(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The default noise on many variants, with every child abroad and more false friends."""
+    store = _store(tmp_path_factory.mktemp("noisy"))
+    noise = replace(NOISE_LEVELS[DEFAULT_NOISE], subsidiary_abroad=1.0, false_friend=0.2)
+    generate(store, size="test", seed=42, as_of=AS_OF, drift=MANY_VARIANTS, noise=noise)
+    return store
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = _store(tmp_path_factory.mktemp("clean"))
+    generate(store, size="test", seed=42, as_of=AS_OF, drift=MANY_VARIANTS, noise="clean")
+    return store
+
+
+def _normalised(name: str) -> str:
+    """What a naive matcher compares: lower case, no punctuation, accents or legal forms."""
+    text = re.sub(r"[^\w\s]", "", name.replace("-", " ").replace("&", " and ").lower())
+    return names.fold_accents(" ".join(word for word in text.split() if word not in _LEGAL_WORDS))
+
+
+def _similarity(original: str, variant: str) -> float:
+    """How much of the normalised name survives, whatever the word order."""
+    words = _normalised(variant).split()
+    return max(
+        difflib.SequenceMatcher(None, _normalised(original), " ".join(words[i:] + words[:i])).ratio()
+        for i in range(max(1, len(words)))
+    )
+
+
+def _variants(store: Store) -> list[tuple[str, str]]:
+    """(CRM name, variant) of every duplicate account and name-mismatched PSA client / ERP customer."""
+    pairs = []
+    for row in _rows(
+        store,
+        "simulation",
+        "SELECT drift_type, detail FROM drift WHERE drift_type IN "
+        "('duplicate_account', 'name_mismatch') ORDER BY drift_id",
+    ):
+        detail = json.loads(row["detail"])
+        if row["drift_type"] == "duplicate_account":
+            pairs.append((detail["original_name"], detail["duplicate_name"]))
+        else:
+            pairs.append((detail["crm_name"], detail["system_name"]))
+    return pairs
+
+
+def _duplicates(store: Store) -> list[sqlite3.Row]:
+    ids = [
+        r[0] for r in _rows(store, "simulation", "SELECT record_id FROM drift WHERE drift_type = 'duplicate_account'")
+    ]
+    assert ids
+    return [_one(store, "salesforce", "SELECT * FROM Account WHERE Id = ?", (i,)) for i in ids]
+
+
+def _unlinked_customers(store: Store) -> list[sqlite3.Row]:
+    ids = [
+        r[0] for r in _rows(store, "simulation", "SELECT record_id FROM drift WHERE drift_type = 'unlinked_customer'")
+    ]
+    assert ids
+    return [_one(store, "netsuite", "SELECT * FROM customer WHERE id = ?", (int(i),)) for i in ids]
+
+
+def test_the_default_firm_is_as_hard_as_a_real_one(firm: Store, tmp_path: Path) -> None:
+    assert DEFAULT_NOISE == "messy_no_identifiers"
+    assert firm.get_state("noise_level") == "messy_no_identifiers"
+    assert export_truth(firm, tmp_path / "truth.json")["summary"]["noise"] == {
+        "level": "messy_no_identifiers",
+        "rates": NOISE_LEVELS["messy_no_identifiers"].as_dict(),
+    }
+    for dup in _duplicates(firm):
+        assert (dup["Website"], dup["Phone"], dup["Tax_ID__c"]) == (None, None, None), dict(dup)
+    for customer in _unlinked_customers(firm):
+        assert customer["vatregnumber"] is None and customer["url"] is None, dict(customer)
+        assert customer["email"] is None or customer["email"].split("@")[1] in names.FREE_MAIL_DOMAINS
+
+
+def test_messy_name_variants_do_not_all_normalise_back_but_stay_recognisable(noisy: Store) -> None:
+    variants = _variants(noisy)
+    assert len(variants) > 10
+    assert all(variant != original for original, variant in variants)
+    changed = [(o, v) for o, v in variants if _normalised(o) != _normalised(v)]
+    assert len(changed) >= len(variants) / 4, variants
+    assert all(_similarity(o, v) >= 0.5 for o, v in variants), sorted(variants, key=lambda p: _similarity(*p))[:3]
+
+
+def test_clean_variants_are_format_variants_and_duplicates_keep_their_website(clean: Store) -> None:
+    variants = _variants(clean)
+    assert len(variants) > 10
+    assert all(_normalised(o) == _normalised(v) for o, v in variants), variants
+    for dup in _duplicates(clean):
+        assert dup["Website"] is not None and (dup["Phone"], dup["Tax_ID__c"]) == (None, None), dict(dup)
+    for customer in _unlinked_customers(clean):
+        assert customer["vatregnumber"] is not None and customer["url"] is not None, dict(customer)
+    assert not _rows(clean, "simulation", "SELECT 1 FROM drift WHERE drift_type = 'missing_tax_id'")
+    assert json.loads(clean.get_state("false_friends")) == []
+    assert json.loads(clean.get_state("subsidiaries_abroad")) == []
+
+
+@pytest.mark.parametrize("store_name", ["firm", "noisy"])
+def test_false_friends_are_distinct_clients_in_the_same_country_with_near_identical_names(
+    request: pytest.FixtureRequest, store_name: str, tmp_path: Path
+) -> None:
+    store = request.getfixturevalue(store_name)
+    pairs = export_truth(store, tmp_path / "truth.json")["false_friends"]
+    assert pairs
+    for mimicked, friend in pairs:
+        assert mimicked != friend
+        a, b = _primary_account(store, mimicked), _primary_account(store, friend)
+        assert a["BillingCountry"] == b["BillingCountry"]
+        assert a["Name"] != b["Name"]
+        assert a["Name"].split()[0] == b["Name"].split()[0], (a["Name"], b["Name"])
+        assert _similarity(a["Name"], b["Name"]) >= 0.5, (a["Name"], b["Name"])
+        assert a["Tax_ID__c"] != b["Tax_ID__c"] and a["Website"] != b["Website"] and a["Phone"] != b["Phone"]
+        assert b["ParentId"] is None
+
+
+def test_subsidiaries_abroad_share_the_parents_website_in_another_country(noisy: Store, tmp_path: Path) -> None:
+    pairs = export_truth(noisy, tmp_path / "truth.json")["subsidiaries_abroad"]
+    assert pairs
+    for parent, child in pairs:
+        p, c = _primary_account(noisy, parent), _primary_account(noisy, child)
+        assert c["ParentId"] == p["Id"]
+        assert c["Website"] == p["Website"]
+        assert c["BillingCountry"] != p["BillingCountry"]
+        assert c["Tax_ID__c"] != p["Tax_ID__c"] and c["BillingStreet"] != p["BillingStreet"]
+
+
+def test_free_mail_customers_have_no_url_and_others_mail_at_their_website(noisy: Store) -> None:
+    customers = _rows(noisy, "netsuite", "SELECT * FROM customer ORDER BY id")
+    free = [c for c in customers if c["email"] and c["email"].split("@")[1] in names.FREE_MAIL_DOMAINS]
+    assert free
+    assert all(c["url"] is None for c in free)
+    for customer in customers:
+        if customer["email"] and customer not in free:
+            assert customer["url"] == "https://www." + customer["email"].split("@")[1], dict(customer)
+
+
+def test_every_difference_between_a_downstream_record_and_its_crm_account_is_drift(noisy: Store) -> None:
+    """The consistency checks compare these fields; an unrecorded difference would be scored as
+    a consistent record flagged."""
+    drifted = {
+        (r["drift_type"], r["system"], r["record_id"])
+        for r in _rows(noisy, "simulation", "SELECT drift_type, system, record_id FROM drift")
+    }
+    customers = _rows(
+        noisy,
+        "netsuite",
+        "SELECT c.*, cur.symbol AS currency_code, t.name AS terms_name, a.addr1, a.city, a.zip FROM customer c "
+        "JOIN currency cur ON cur.id = c.currency LEFT JOIN term t ON t.id = c.terms "
+        "LEFT JOIN entityaddress a ON a.nkey = c.defaultbillingaddress ORDER BY c.id",
+    )
+    assert customers
+    for c in customers:
+        account = _primary_account(noisy, _entity(noisy, "netsuite", "customer", c["id"]))
+        for drift_type, erp, crm in (
+            ("name_mismatch", c["companyname"], account["Name"]),
+            ("missing_tax_id", c["vatregnumber"], account["Tax_ID__c"]),
+            ("currency_mismatch", c["currency_code"], account["CurrencyIsoCode"]),
+            ("terms_mismatch", c["terms_name"], account["Payment_Terms__c"]),
+            (
+                "address_mismatch",
+                (c["addr1"], c["city"], c["zip"]),
+                (account["BillingStreet"], account["BillingCity"], account["BillingPostalCode"]),
+            ),
+        ):
+            assert (erp != crm) == ((drift_type, "netsuite", str(c["id"])) in drifted), (drift_type, erp, crm)
+    for client in _rows(noisy, "harvest", "SELECT id, name FROM clients ORDER BY id"):
+        account = _primary_account(noisy, _entity(noisy, "harvest", "clients", client["id"]))
+        recorded = ("name_mismatch", "harvest", str(client["id"])) in drifted
+        assert (client["name"] != account["Name"]) == recorded, (client["name"], account["Name"])
+
+
+def test_same_seed_and_noise_give_the_same_firm_another_noise_another(
+    tmp_path: Path, firm: Store, clean: Store
+) -> None:
+    again = _store(tmp_path / "clean")
+    generate(again, size="test", seed=42, as_of=AS_OF, drift=MANY_VARIANTS, noise=NOISE_LEVELS["clean"])
+    assert dump_digest(again) == dump_digest(clean)
+    messy = _store(tmp_path / "messy")
+    generate(messy, size="test", seed=42, as_of=AS_OF, noise="messy")
+    assert messy.get_state("noise_level") == "messy"
+    assert dump_digest(messy) != dump_digest(firm)
+
+
+def test_unknown_noise_levels_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="noise level"):
+        generate(_store(tmp_path / "x"), size="test", noise="filthy")
+
+
+def test_name_variants_are_deterministic_and_never_the_name_itself() -> None:
+    noise = NOISE_LEVELS["messy"]
+    for name in ("Whitmore Health Ltd", "Summit Logistics Inc", "Fraser & Wood Systems LLC", "Zürich Foods GmbH"):
+        first = [names.name_variant(name, random.Random(n), noise, None) for n in range(50)]
+        again = [names.name_variant(name, random.Random(n), noise, None) for n in range(50)]
+        assert first == again
+        assert name not in first
+        assert len(set(first)) > 10
+        assert names.name_variant(name, random.Random(1)) != name  # without noise (ticks' renames)
+
+
+def test_accented_names_lose_or_change_their_accents() -> None:
+    noise = MatchingNoise(accents=1.0)
+    variants = {names.name_variant("Müller Bergström GmbH", random.Random(n), noise, "DE") for n in range(40)}
+    assert all(not names.has_accents(v) for v in variants)
+    assert {"Muller Bergstrom GmbH", "Mueller Bergstroem GmbH"} <= variants
+    assert names.domain("Zürich Foods", "DE") == "www.zurichfoods.de"
+
+
+def test_a_typo_sometimes_hits_the_first_letters() -> None:
+    typos = {names.typo("Whitmore", random.Random(n)) for n in range(200)}
+    assert "Whitmore" not in typos
+    assert any(t[:2].lower() != "wh" for t in typos)
+    assert all(abs(len(t) - len("Whitmore")) <= 1 for t in typos)
+
+
+def test_the_cli_regenerates_the_firm_for_another_noise_level(tmp_path: Path) -> None:
+    assert tuple(NOISE_LEVELS) == cli.NOISE_LEVELS and cli.DEFAULT_NOISE == DEFAULT_NOISE
+    store, generated = cli.ensure_firm(tmp_path, "test", 42, noise="clean")
+    assert generated and store.get_state("noise_level") == "clean"
+    store.close()
+    store, generated = cli.ensure_firm(tmp_path, "test", 42, noise="clean")
+    assert generated is False
+    store.close()
+    store, generated = cli.ensure_firm(tmp_path, "test", 42)
+    assert generated and store.get_state("noise_level") == "messy_no_identifiers"
+    store.close()

@@ -22,6 +22,7 @@ DRIFT_CHECKS = {
     "address_mismatch": ("customer_attribute_drift", {"billing_street", "billing_city", "billing_postal_code"}),
     "currency_mismatch": ("customer_attribute_drift", {"currency_code"}),
     "terms_mismatch": ("customer_attribute_drift", {"payment_terms"}),
+    "missing_tax_id": ("customer_attribute_drift", {"tax_id"}),
     "unlinked_customer": ("customer_missing_cross_reference", {"cross_reference"}),
     "duplicate_account": ("duplicate_customer", {"record"}),
     "stale_rate": ("stale_rate", {"hourly_rate"}),

@@ -28,7 +28,15 @@ app = typer.Typer(help="Local Salesforce, Harvest and NetSuite sandboxes and the
 console = Console()
 
 SIZES = ("test", "demo", "bench")
+# The simulator's NOISE_LEVELS, kept here so `--help` does not import the simulator.
+NOISE_LEVELS = ("clean", "messy", "messy_no_identifiers")
+DEFAULT_NOISE = "messy_no_identifiers"
 StoreOption = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory.")
+NoiseOption = typer.Option(
+    DEFAULT_NOISE,
+    "--noise",
+    help="How messy the firm's records are for customer matching: clean | messy | messy_no_identifiers.",
+)
 
 
 def open_store(directory: Path) -> Store:
@@ -38,19 +46,27 @@ def open_store(directory: Path) -> Store:
     return store
 
 
-def ensure_firm(directory: Path, size: str, seed: int, fresh: bool = False) -> tuple[Store, bool]:
-    """The store with a generated firm of this size and seed; generates it when missing,
-    different, or `fresh`. Returns (store, generated_now)."""
+def ensure_firm(
+    directory: Path, size: str, seed: int, fresh: bool = False, noise: str = DEFAULT_NOISE
+) -> tuple[Store, bool]:
+    """The store with a generated firm of this size, seed and noise level; generates it when
+    missing, different, or `fresh`. Returns (store, generated_now)."""
     from sandboxes.simulator import generate
 
     if size not in SIZES:
         raise ConcordError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
+    if noise not in NOISE_LEVELS:
+        raise ConcordError(f"unknown noise level {noise!r}; use one of {', '.join(NOISE_LEVELS)}")
     store = Store(directory).create()
-    same = store.get_state("size") == size and store.get_state("seed") == str(seed)
+    same = (
+        store.get_state("size") == size
+        and store.get_state("seed") == str(seed)
+        and store.get_state("noise_level") == noise
+    )
     if same and not fresh:
         return store, False
-    with console.status(f"Generating the {size} firm (seed {seed})…"):
-        generate(store, size=size, seed=seed)
+    with console.status(f"Generating the {size} firm (seed {seed}, {noise})…"):
+        generate(store, size=size, seed=seed, noise=noise)
     return store, True
 
 
@@ -96,18 +112,22 @@ def tell_concord(cluster: SandboxCluster, secrets_file: Path) -> None:
 def generate(
     size: str = typer.Option("demo", help="test | demo | bench"),
     seed: int = typer.Option(42, help="Same seed, same firm."),
+    noise: str = NoiseOption,
     store_dir: Path = StoreOption,
 ) -> None:
     """Generate (or regenerate) the simulated firm in the store, without serving it."""
     started = time.perf_counter()
-    ensure_firm(store_dir, size, seed, fresh=True)
-    console.print(f"Generated the {size} firm (seed {seed}) in {time.perf_counter() - started:.1f}s into {store_dir}")
+    ensure_firm(store_dir, size, seed, fresh=True, noise=noise)
+    console.print(
+        f"Generated the {size} firm (seed {seed}, {noise}) in {time.perf_counter() - started:.1f}s into {store_dir}"
+    )
 
 
 @app.command()
 def up(
     size: str = typer.Option("demo", help="test | demo | bench"),
     seed: int = typer.Option(42, help="Same seed, same firm."),
+    noise: str = NoiseOption,
     tls: bool = typer.Option(False, "--tls", help="Serve HTTPS with a locally generated CA."),
     fresh: bool = typer.Option(False, "--fresh", help="Regenerate the firm even if the store has it."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
@@ -122,7 +142,7 @@ def up(
     """Start the Salesforce, Harvest and NetSuite sandboxes on the simulated firm (Ctrl-C stops)."""
     from sandboxes.serving import SandboxCluster
 
-    ensure_firm(store_dir, size, seed, fresh)
+    ensure_firm(store_dir, size, seed, fresh, noise=noise)
     settings = SandboxSettings(
         store_dir=store_dir,
         host=host,

@@ -8,7 +8,7 @@ import time
 from datetime import date, timedelta
 
 from sandboxes.simulator.clock import midnight_ms, month_start, next_weekday
-from sandboxes.simulator.config import DRIFT_TYPES, SIZES, DriftRates, GenerationSummary
+from sandboxes.simulator.config import DRIFT_TYPES, SIZES, DriftRates, GenerationSummary, MatchingNoise, resolve_noise
 from sandboxes.simulator.drift import DRIFT_COLUMNS
 from sandboxes.simulator.history import HistoryWriter
 from sandboxes.simulator.sink import Sink
@@ -61,11 +61,14 @@ def generate(
     seed: int = 42,
     as_of: date = DEFAULT_AS_OF,
     drift: DriftRates | None = None,
+    noise: MatchingNoise | str | None = None,
 ) -> GenerationSummary:
     """Wipes all four databases and fills them with a firm's history up to (not including)
-    `as_of`; sets the store's clock to midnight UTC of `as_of`."""
+    `as_of`; sets the store's clock to midnight UTC of `as_of`. `noise` is a `NOISE_LEVELS`
+    name or `MatchingNoise` rates; None is `messy_no_identifiers`, as hard as a real firm."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {sorted(SIZES)}")
+    noise_level, noise_rates = resolve_noise(noise)
     started = time.perf_counter()
     profile = SIZES[size]
     rates = drift or DriftRates()
@@ -76,7 +79,7 @@ def generate(
         _wipe(conn)
         _bulk_mode(conn, True)
     try:
-        world = plan_world(profile, seed, as_of, rates)
+        world = plan_world(profile, seed, as_of, rates, noise_rates)
         probability = min(MAX_TIME_PROBABILITY, profile.time_entries / max(1, slot_count(world)))
         sink = Sink(store, conns=conns)
         writer = HistoryWriter(world, sink, rates, seed, probability)
@@ -108,6 +111,15 @@ def generate(
             "drift_rates": json.dumps(rates.as_dict(), sort_keys=True),
             "drift_candidates": json.dumps(dict(sorted(writer.recorder.candidates.items()))),
             "drift_counts": json.dumps(dict(sorted(writer.recorder.drifted.items()))),
+            "noise_level": noise_level,
+            "noise_rates": json.dumps(noise_rates.as_dict(), sort_keys=True),
+            # Ground truth the entity map cannot say: look-alike pairs of distinct clients.
+            "false_friends": json.dumps(
+                [[c.mimics.entity_id, c.entity_id] for c in world.clients if c.mimics is not None]
+            ),
+            "subsidiaries_abroad": json.dumps(
+                [[c.parent.entity_id, c.entity_id] for c in world.clients if c.abroad and c.parent is not None]
+            ),
         }
         for key, value in state.items():
             store.set_state(key, value, conn=conns["simulation"])
@@ -129,5 +141,7 @@ def generate(
         drift=drifted,
         drift_candidates=candidates,
         drift_rows=counts["simulation"].get("drift", 0),
+        noise=noise_level,
+        noise_rates=noise_rates.as_dict(),
         seconds=round(time.perf_counter() - started, 3),
     )

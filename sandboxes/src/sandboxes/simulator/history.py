@@ -3,7 +3,9 @@
 The records are what the historical, manual processes produced: CRM accounts and deals,
 PSA clients, projects and time, ERP customers, jobs, charges, invoices and payments,
 cross-references filled in by hand, and the drift that accumulated along the way
-(`DriftRates`). Every record gets an entity-map row; every drift gets a drift row.
+(`DriftRates`), made as messy as real data by the firm's `MatchingNoise` (names mistyped,
+identifiers missing, free-mail addresses). Every record gets an entity-map row; every drift
+gets a drift row.
 """
 
 from __future__ import annotations
@@ -155,6 +157,7 @@ class HistoryWriter:
         self.world = world
         self.sink = sink
         self.rates = drift
+        self.noise = world.noise
         self.seed = seed
         self.as_of = world.as_of
         self.recorder = DriftRecorder()
@@ -329,7 +332,7 @@ class HistoryWriter:
         for client in sorted(duplicates, key=lambda c: c.idx):
             next_rowid += 1
             client.duplicate_rowid = next_rowid
-            client.duplicate_name = names.name_variant(client.name, rng)
+            client.duplicate_name = names.name_variant(client.name, rng, self.noise, client.country)
         won_clients = {opp.client.idx for opp in world.opportunities if opp.stage == "Closed Won"}
         # Customer-level drift decided here, because the CRM side (cross-references) depends on it.
         customers = [c for c in clients if c.customer_id]
@@ -344,8 +347,29 @@ class HistoryWriter:
         self.recorder.consider(
             "name_mismatch", len(with_projects) + len(customers), len(harvest_names) + len(erp_names)
         )
-        self.name_variant = {("harvest", c.idx): names.name_variant(c.name, rng) for c in harvest_names}
-        self.name_variant |= {("netsuite", c.idx): names.name_variant(c.name, rng) for c in erp_names}
+        noise = self.noise
+        self.name_variant = {
+            ("harvest", c.idx): names.name_variant(c.name, rng, noise, c.country) for c in harvest_names
+        }
+        self.name_variant |= {("netsuite", c.idx): names.name_variant(c.name, rng, noise, c.country) for c in erp_names}
+        # An unlinked customer was typed in again by someone in finance: its name gets the name
+        # noise (maybe none). A changed name is a `name_mismatch` like any other, counted as a
+        # drifted candidate too (so name_mismatch's observed rate is above its `DriftRates`
+        # rate when the names are noisy).
+        retyping = random.Random(f"{self.seed}:noise:retyped")
+        retyped = 0
+        for client in customers:
+            if (
+                client.idx in self.customer_drift["unlinked_customer"]
+                and ("netsuite", client.idx) not in self.name_variant
+            ):
+                name = names.noisy_name(client.name, retyping, noise, client.country)
+                if name != client.name:
+                    self.name_variant[("netsuite", client.idx)] = name
+                    retyped += 1
+        self.recorder.consider("name_mismatch", 0, retyped)
+        # Unlinked customers are the candidates for losing their tax id (`missing_tax_id`).
+        self.recorder.consider("missing_tax_id", len(self.customer_drift["unlinked_customer"]))
 
         for client in clients:
             created = at(client.created, rng)
@@ -383,15 +407,25 @@ class HistoryWriter:
                 dup_created = at(dup_day, rng)
                 dup_id = salesforce_id("Account", client.duplicate_rowid)
                 street = client.street if rng.random() < 0.5 else names.address(client.country, rng)[0]
+                # What the person who typed the duplicate in did not know (MatchingNoise).
+                losing = random.Random(f"{self.seed}:noise:duplicate:{client.idx}")
+                missing = [
+                    column
+                    for column, rate in (
+                        ("Website", self.noise.duplicate_missing_website),
+                        ("Phone", self.noise.duplicate_missing_phone),
+                        ("Tax_ID__c", self.noise.duplicate_missing_tax_id),
+                    )
+                    if names.chance(losing, rate)
+                ]
                 dup = row | {
                     "rowid": client.duplicate_rowid,
                     "Id": dup_id,
                     "Name": client.duplicate_name,
                     "Type": "Prospect",
                     "ParentId": None,
-                    "Phone": None,
                     "BillingStreet": street,
-                    "Tax_ID__c": None,
+                    **dict.fromkeys(missing),
                     "NetSuite_Customer_Id__c": None,
                     "Harvest_Client_Id__c": None,
                     "CreatedDate": dup_created,
@@ -411,6 +445,7 @@ class HistoryWriter:
                         "original_id": client.account_id,
                         "original_name": client.name,
                         "duplicate_name": dup["Name"],
+                        "missing": missing,
                     },
                 )
                 # Some later deals were booked against the duplicate.
@@ -604,6 +639,18 @@ class HistoryWriter:
         self.erp_terms[client.idx] = terms
         unlinked = client.idx in drift["unlinked_customer"]
         parent = client.parent.customer_id if client.parent and client.parent.customer_id else None
+        # Matching noise: an unlinked customer, typed in again, may lack the company's website
+        # (no url, no e-mail at its domain) and tax id; any customer may have a free-mail e-mail.
+        noisy = random.Random(f"{self.seed}:noise:customer:{client.idx}")
+        email: str | None = "accounts.payable@" + client.website.removeprefix("www.")
+        url: str | None = "https://" + client.website
+        tax_id: str | None = client.tax_id
+        if unlinked and names.chance(noisy, self.noise.customer_missing_website):
+            email = url = None
+        if unlinked and names.chance(noisy, self.noise.customer_missing_tax_id):
+            tax_id = None
+        if names.chance(noisy, self.noise.free_mail):
+            email, url = names.free_mail(client.base, noisy), None
         sink.put(
             "netsuite",
             "customer",
@@ -616,9 +663,9 @@ class HistoryWriter:
                 "subsidiary": SUBSIDIARY_ID[client.entity.code],
                 "currency": CURRENCY_ID[currency],
                 "terms": TERM_ID[terms],
-                "email": "accounts.payable@" + client.website.removeprefix("www."),
-                "url": "https://" + client.website,
-                "vatregnumber": client.tax_id,
+                "email": email,
+                "url": url,
+                "vatregnumber": tax_id,
                 **self._write_address_book(client, (street, city, zip_code), created),
                 "custentity_sf_account_id": None if unlinked else client.account_id,
                 "datecreated": created,
@@ -662,6 +709,9 @@ class HistoryWriter:
             )
         if terms != client.terms:
             record("terms_mismatch", "netsuite", "customer", cid, eid, {"crm": client.terms, "erp": terms})
+        if tax_id != client.tax_id:
+            self.recorder.consider("missing_tax_id", 0, 1)
+            record("missing_tax_id", "netsuite", "customer", cid, eid, {"crm": client.tax_id})
 
     def _write_address_book(self, client: Client, billing: tuple[str, str, str], created: int) -> dict[str, int]:
         """The customer's address book: its billing address as the default billing line, and for

@@ -146,10 +146,18 @@ def export_truth(store: Store, path: Path | str) -> dict:
             "drift_candidates": json.loads(state.get("drift_candidates", "{}")),
             "drifted_candidates": json.loads(state.get("drift_counts", "{}")),
             "drift_rates": json.loads(state.get("drift_rates", "{}")),
+            "noise": {
+                "level": state.get("noise_level"),
+                "rates": json.loads(state.get("noise_rates", "{}")),
+            },
         },
         "clients": clients,
         "entity_map": {etype: dict(sorted(ids.items())) for etype, ids in sorted(entities.items())},
         "drift": drift_rows,
+        # Distinct clients that look alike: (mimicked client, its false friend) with a near-identical
+        # name in the same country, and (parent, subsidiary abroad) on one web domain.
+        "false_friends": json.loads(state.get("false_friends", "[]")),
+        "subsidiaries_abroad": json.loads(state.get("subsidiaries_abroad", "[]")),
     }
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(truth, indent=1, sort_keys=False, default=str))

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sandboxes.common.ids import salesforce_id
 from sandboxes.simulator import names
 from sandboxes.simulator.clock import add_months, count_weekdays
-from sandboxes.simulator.config import DriftRates, SizeProfile
+from sandboxes.simulator.config import DriftRates, MatchingNoise, SizeProfile
 from sandboxes.simulator.drift import pick
 from sandboxes.simulator.reference import (
     DELIVERY_ROLES,
@@ -54,6 +54,8 @@ NETSUITE_BASE = {
 }
 RECENT_WIN_DAYS = 30
 _CHILD_WORDS = ("Europe", "Americas", "Digital", "Services", "Retail")
+# What a subsidiary abroad is called after its country: 'Summit Deutschland', 'Summit UK'.
+_ABROAD_WORDS = {"US": ("Americas", "USA", "North America"), "GB": ("UK", "Europe"), "DE": ("Deutschland", "Germany")}
 _DEAL_WORDS = (
     "Assessment",
     "Programme",
@@ -81,6 +83,8 @@ class Client:
     tax_id: str
     created: date
     parent: Client | None = None
+    abroad: bool = False  # a subsidiary in another country than its parent, on the parent's website
+    mimics: Client | None = None  # a false friend: another company whose name is near `mimics`'s
     account_rowid: int = 0
     duplicate_rowid: int = 0  # a second CRM Account (drift), 0 if none
     duplicate_name: str = ""
@@ -228,6 +232,7 @@ class World:
     opportunities: list[Opportunity]
     contracts: list[Contract]
     projects: list[Project]
+    noise: MatchingNoise = field(default_factory=MatchingNoise)
     orphan_candidates: int = 0
     stale_candidates: int = 0
 
@@ -236,23 +241,41 @@ def _rate(value: float) -> float:
     return float(round(value / 5) * 5)
 
 
-def plan_world(size: SizeProfile, seed: int, as_of: date, drift: DriftRates) -> World:
+def plan_world(
+    size: SizeProfile, seed: int, as_of: date, drift: DriftRates, noise: MatchingNoise | None = None
+) -> World:
     """Decides the whole history of the firm up to the day before `as_of`."""
+    noise = noise or MatchingNoise()
     history_start = as_of - timedelta(days=size.history_days)
-    clients = _plan_clients(size, seed, as_of, history_start)
+    clients = _plan_clients(size, seed, as_of, history_start, noise)
     consultants = _plan_consultants(size, seed, history_start)
     opportunities, contracts = _plan_opportunities(size, seed, as_of, history_start, clients)
-    world = World(as_of, history_start, clients, consultants, opportunities, contracts, [])
+    world = World(as_of, history_start, clients, consultants, opportunities, contracts, [], noise)
     _plan_projects(world, seed, drift)
     return world
 
 
-def _plan_clients(size: SizeProfile, seed: int, as_of: date, history_start: date) -> list[Client]:
+def _plan_clients(size: SizeProfile, seed: int, as_of: date, history_start: date, noise: MatchingNoise) -> list[Client]:
+    """The firm's clients. A share of the children (~12% of clients have a parent) are
+    subsidiaries abroad: another country and legal entity than the parent, on the parent's web
+    domain. After some top-level clients comes a false friend: a distinct company in the same
+    country whose name a person could take for theirs (both count towards `size.clients`)."""
     rng = random.Random(f"{seed}:clients")
+    # Which clients get a false friend right after them, decided apart from the rest so the
+    # number of clients stays `size.clients`; at least one when the rate is not 0.
+    mimicked = set(pick(random.Random(f"{seed}:false_friends"), range(1, size.clients), noise.false_friend))
     clients: list[Client] = []
     used: set[str] = set()
+    websites: set[str] = set()
     weights = [0.5, 0.3, 0.2]  # US, UK, DE
+    pending = False  # a false friend is due after the next top-level client
     for idx in range(1, size.clients + 1):
+        previous = clients[-1] if clients else None
+        pending = pending or (previous is not None and previous.idx in mimicked)
+        if pending and previous is not None and previous.parent is None and previous.mimics is None:
+            clients.append(_false_friend(rng, idx, previous, used, websites, as_of, history_start))
+            pending = False
+            continue
         entity = rng.choices(LEGAL_ENTITIES, weights)[0]
         country = entity.country
         parent = None
@@ -260,17 +283,23 @@ def _plan_clients(size: SizeProfile, seed: int, as_of: date, history_start: date
             parent = clients[rng.randrange(len(clients))]
             while parent.parent is not None:
                 parent = parent.parent
+        abroad = parent is not None and names.chance(rng, noise.subsidiary_abroad)
+        if abroad:
+            assert parent is not None
+            entity = rng.choice([e for e in LEGAL_ENTITIES if e.country != parent.country])
+            country = entity.country
         base = names.company_base(rng)
         if parent is not None:
-            base = f"{parent.base.split()[0]} {rng.choice(_CHILD_WORDS)}"
-        while base in used:
+            words = _ABROAD_WORDS[country] if abroad else _CHILD_WORDS
+            base = f"{parent.base.split()[0]} {rng.choice(words)}"
+        while names.fold_key(base) in used:
             base = f"{base} {rng.choice(('International', 'Global', 'Solutions', 'Direct', 'One'))}"
-        used.add(base)
+        used.add(names.fold_key(base))
         street, city, zip_code = names.address(country, rng)
         terms = entity.default_terms if rng.random() < 0.6 else rng.choice(TERMS)[0]
-        created = history_start - timedelta(days=rng.randint(0, 900))
-        if rng.random() < 0.4:  # acquired during the history
-            created = history_start + timedelta(days=rng.randint(0, max(1, (as_of - history_start).days - 60)))
+        created = _client_created(rng, as_of, history_start)
+        website = parent.website if abroad and parent is not None else names.domain(base, country)
+        websites.add(website)
         clients.append(
             Client(
                 idx=idx,
@@ -283,15 +312,69 @@ def _plan_clients(size: SizeProfile, seed: int, as_of: date, history_start: date
                 street=street,
                 city=city,
                 zip=zip_code,
-                website=names.domain(base, country),
+                website=website,
                 phone=names.phone(country, rng),
                 tax_id=names.tax_id(country, rng),
                 created=created,
                 parent=parent,
+                abroad=abroad,
                 account_rowid=idx,
             )
         )
     return clients
+
+
+def _client_created(rng: random.Random, as_of: date, history_start: date) -> date:
+    created = history_start - timedelta(days=rng.randint(0, 900))
+    if rng.random() < 0.4:  # acquired during the history
+        created = history_start + timedelta(days=rng.randint(0, max(1, (as_of - history_start).days - 60)))
+    return created
+
+
+def _false_friend(
+    rng: random.Random,
+    idx: int,
+    mimicked: Client,
+    used: set[str],
+    websites: set[str],
+    as_of: date,
+    history_start: date,
+) -> Client:
+    """A real, separate company in `mimicked`'s country whose name is near-identical to its
+    name: its own tax id, website, address and phone."""
+    country = mimicked.country
+    for _ in range(10):
+        base, name, kind = names.false_friend_name(mimicked.base, mimicked.name, country, rng)
+        if name != mimicked.name and (kind == "suffix" or names.fold_key(base) not in used):
+            break
+    else:  # the same base under another legal form is always possible
+        others = [s for s in names.SUFFIXES[country] if s != mimicked.name.split()[-1]]
+        base, name = mimicked.base, f"{mimicked.base} {rng.choice(others)}"
+    used.add(names.fold_key(base))
+    website = names.domain(base, country)
+    if website in websites:
+        website = names.domain(base, country, hyphen=True)
+    websites.add(website)
+    street, city, zip_code = names.address(country, rng)
+    terms = mimicked.entity.default_terms if rng.random() < 0.6 else rng.choice(TERMS)[0]
+    return Client(
+        idx=idx,
+        base=base,
+        name=name,
+        country=country,
+        entity=mimicked.entity,
+        terms=terms,
+        industry=rng.choice(INDUSTRIES),
+        street=street,
+        city=city,
+        zip=zip_code,
+        website=website,
+        phone=names.phone(country, rng),
+        tax_id=names.tax_id(country, rng),
+        created=_client_created(rng, as_of, history_start),
+        mimics=mimicked,
+        account_rowid=idx,
+    )
 
 
 def _plan_consultants(size: SizeProfile, seed: int, history_start: date) -> list[Consultant]:
