@@ -6,7 +6,8 @@ comparison's levels run from the strongest agreement to disagreement; Splink lea
 data how much each level says (m and u probabilities), so a shared tax id counts for far more
 than a shared country, and a different tax id counts against. The distinctive word of a name
 carries a term-frequency adjustment: sharing "summit", which many clients' names start with,
-says less than sharing "rheinwald".
+says less than sharing "rheinwald". All comparisons run on Splink's DuckDB backend (see
+`customers.py`), so their SQL is DuckDB's.
 
 Candidate pairs come from several blocking rules, so that a record missed by one (a typo in
 the first letters, words in another order, no website) is still met by another.
@@ -31,6 +32,7 @@ RECORD_COLUMNS = (
     "name",
     "first_token",
     "second_token",
+    "name_rest",
     "name_sorted",
     "country_code",
     "web_domain",
@@ -52,6 +54,7 @@ def prepare_records_sql(source: str) -> str:
             nullif(normalized_name, '') as name,
             nullif(split_part(normalized_name, ' ', 1), '') as first_token,
             nullif(split_part(normalized_name, ' ', 2), '') as second_token,
+            nullif(trim(substr(normalized_name, length(split_part(normalized_name, ' ', 1)) + 1)), '') as name_rest,
             nullif(array_to_string(list_sort(string_split(normalized_name, ' ')), ' '), '') as name_sorted,
             country_code,
             web_domain,
@@ -71,30 +74,45 @@ def _exact(column: str, description: str) -> cl.CustomComparison:
     )
 
 
+def _similar(column: str, threshold: float) -> str:
+    """Both empty, or Jaro-Winkler similar (single-word names have no rest)."""
+    left, right = f"coalesce({column}_l, '')", f"coalesce({column}_r, '')"
+    return f"({left} = {right} or jaro_winkler_similarity({left}, {right}) >= {threshold})"
+
+
+# The name, from the strongest agreement down. A company's name is its distinctive first word
+# and the rest ("summit" + "logistics"): a typo may hit either, an abbreviation the rest, a
+# person may type the words in another order; sharing only the first word ("Granite Retail",
+# "Granite Telecom") is its own level, which the data shows to be weak evidence. The levels
+# where the first words agree carry a term-frequency adjustment on it.
+NAME = cl.CustomComparison(
+    output_column_name="name",
+    comparison_description="normalised legal name: its distinctive first word and the rest",
+    comparison_levels=[
+        cll.NullLevel("name"),
+        cll.ExactMatchLevel("name").configure(tf_adjustment_column="first_token", label_for_charts="same name"),
+        cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words in another order"),
+        cll.CustomLevel(
+            f"first_token_l = first_token_r and {_similar('name_rest', 0.88)}",
+            label_for_charts="same first word, the rest alike",
+        ).configure(tf_adjustment_column="first_token"),
+        cll.CustomLevel(
+            f"jaro_winkler_similarity(first_token_l, first_token_r) >= 0.88 and {_similar('name_rest', 0.88)}",
+            label_for_charts="first word alike (a typo), the rest alike",
+        ),
+        cll.CustomLevel(
+            "jaro_winkler_similarity(name_sorted_l, name_sorted_r) >= 0.92",
+            label_for_charts="alike in another word order",
+        ),
+        cll.CustomLevel("first_token_l = first_token_r", label_for_charts="only the first word in common").configure(
+            tf_adjustment_column="first_token"
+        ),
+        cll.ElseLevel(),
+    ],
+)
+
 COMPARISONS = [
-    cl.CustomComparison(
-        output_column_name="name",
-        comparison_description="normalised legal name",
-        comparison_levels=[
-            cll.NullLevel("name"),
-            cll.ExactMatchLevel("name"),
-            cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words in another order"),
-            cll.JaroWinklerLevel("name", 0.95),
-            cll.DamerauLevenshteinLevel("name", 2),
-            cll.JaroWinklerLevel("name", 0.88),
-            cll.JaroWinklerLevel("name", 0.80),
-            cll.ElseLevel(),
-        ],
-    ),
-    cl.CustomComparison(
-        output_column_name="first_token",
-        comparison_description="the name's distinctive (first) word",
-        comparison_levels=[
-            cll.NullLevel("first_token"),
-            cll.ExactMatchLevel("first_token", term_frequency_adjustments=True),
-            cll.ElseLevel(),
-        ],
-    ),
+    NAME,
     _exact("country_code", "billing country"),
     _exact("web_domain", "web domain (free-mail domains excluded)"),
     _exact("tax_id", "tax or VAT registration number"),

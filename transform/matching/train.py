@@ -5,8 +5,9 @@ Unsupervised, as on a real firm's data (no one has labelled which records are th
   the systems already hold, which find most, not all, true pairs;
 - u probabilities (how often two different clients agree by chance) from random pairs;
 - m probabilities (how often the same client agrees) by expectation maximisation over pairs
-  blocked on the name's first word and country, then on postal code, then on web domain, so
-  that each comparison is estimated from a block that does not use it.
+  blocked on the tax id (which trains the name: an ERP customer keeps its tax id under a
+  name typed again), then on the name's first word and country (which trains the tax id and
+  the rest), so that each comparison is estimated from a block that does not use it.
 The simulator's ground truth is only for evaluating the result (`bench/matching.py`), never for
 training. Run on a built warehouse (the demo firm's, for the committed model):
 
@@ -55,11 +56,7 @@ def train(warehouse: Warehouse, path: Path = MODEL_PATH) -> dict:
         recall=CROSS_REFERENCE_RECALL,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
-    for blocking_rule in (
-        block_on("first_token", "country_code"),
-        block_on("postal_code"),
-        block_on("web_domain"),
-    ):
+    for blocking_rule in (block_on("tax_id"), block_on("first_token", "country_code")):
         linker.training.estimate_parameters_using_expectation_maximisation(blocking_rule, record_sample_proportion=1.0)
     linker.misc.save_model_to_json(str(path), overwrite=True)
     local.close()
