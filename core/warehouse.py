@@ -65,6 +65,16 @@ class Connection:
                 return [], []
             return [d[0] for d in cursor.description], cursor.fetchall()
 
+    def arrow(self, sql: str) -> Any:
+        """The result of `sql` as an Arrow table (DuckDB hands over its own; PostgreSQL's rows
+        are converted)."""
+        import pyarrow as pa
+
+        if self._duckdb:
+            return self._raw.sql(sql).to_arrow_table()
+        columns, rows = self.columns_and_rows(sql)
+        return pa.table({column: [row[i] for row in rows] for i, column in enumerate(columns)})
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Statements inside commit together or not at all."""

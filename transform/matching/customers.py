@@ -78,11 +78,6 @@ class StewardDecision:
     decided_at: datetime | None
 
 
-def _read_arrow(connection: Connection, sql: str) -> pa.Table:
-    columns, rows = connection.columns_and_rows(sql)
-    return pa.table({column: [row[i] for row in rows] for i, column in enumerate(columns)})
-
-
 def latest_decisions(rows: list[tuple[Any, ...]]) -> dict[Pair, StewardDecision]:
     """The decision in force for each pair: the latest one (by `decided_at`; a decision without
     a time counts as older than any with one, and of two at the same time the later row wins)."""
@@ -203,7 +198,7 @@ def match_customers(warehouse: Warehouse, config: MatchingConfig | None = None) 
     started = time.perf_counter()
     config = config or matching_config()
     with warehouse.connect() as connection:
-        records = _read_arrow(connection, f"select * from {RECORDS_RELATION}")
+        records = connection.arrow(f"select * from {RECORDS_RELATION}")
         decision_rows = connection.rows(
             f"select record_key_a, record_key_b, decision, decided_by, decided_at from {DECISIONS_RELATION}"
         )

@@ -26,7 +26,7 @@ from splink import DuckDBAPI, Linker, block_on
 
 from core.settings import settings
 from core.warehouse import Warehouse
-from transform.matching.customers import RECORDS_RELATION, _read_arrow
+from transform.matching.customers import RECORDS_RELATION
 from transform.matching.model import MODEL_PATH, prepare_records_sql
 from transform.matching.model import settings as model_settings
 
@@ -38,7 +38,7 @@ SEED = 42
 
 def train(warehouse: Warehouse, path: Path = MODEL_PATH) -> dict:
     with warehouse.connect(read_only=warehouse.is_embedded) as connection:
-        records = _read_arrow(connection, f"select * from {RECORDS_RELATION}")
+        records = connection.arrow(f"select * from {RECORDS_RELATION}")
     local = duckdb.connect()
     local.register("input", records)
     local.execute(
