@@ -84,7 +84,7 @@ def test_matched_records_share_one_golden_customer(built_demo_firm: LandedFirm) 
     assert len({next(iter(ids)) for ids in clusters.values()}) == len(clusters)
 
 
-def test_every_injected_drift_is_caught_and_no_consistent_record_is_flagged(
+def test_every_injected_drift_is_caught_or_waits_for_a_steward_and_no_consistent_record_is_flagged(
     built_demo_firm: LandedFirm,
 ) -> None:
     found = defaultdict(set)
@@ -98,7 +98,20 @@ def test_every_injected_drift_is_caught_and_no_consistent_record_is_flagged(
             check, fields = DRIFT_CHECKS[drift["drift_type"]]
             expected[(check, drift["system"], str(drift["record_id"]))] |= fields
 
-    missed = {key: fields for key, fields in expected.items() if not found.get(key, set()) & fields}
+    # A record the model could not place for sure (a typo in its name, another address, no
+    # identifier) waits in the steward's queue; its drift shows once the steward has matched it.
+    in_review = {
+        key
+        for pair in built_demo_firm.warehouse.query(
+            "SELECT record_key_a, record_key_b FROM canonical.customer_match_reviews"
+        )
+        for key in pair
+    }
+    missed = {
+        key: fields
+        for key, fields in expected.items()
+        if not found.get(key, set()) & fields and f"{key[1]}:{key[2]}" not in in_review
+    }
     unexpected = {
         key: fields
         for key, fields in found.items()
