@@ -6,8 +6,8 @@ precision, recall (all true pairs, and the pairs only a name can link: no shared
 domain, phone or cross-reference), false friends merged, the review queue (as a share of the
 customer records) and the share of true pairs in it, and how long matching took.
 
-Then the time to match 1,000,000 customer records: the demo firm's records, repeated with
-varied names and identifiers (each copy a different client), in a scratch DuckDB warehouse.
+Then the time to match 1,000,000 customer records: the last firm's records, repeated with
+varied names and identifiers (each copy a different client), in its scratch DuckDB warehouse.
 
     python bench/matching.py [--size demo] [--seeds 42,7] [--levels clean,messy,messy_no_identifiers]
                              [--records 1000000]
@@ -63,7 +63,8 @@ def land(root: Path, size: str, seed: int, noise: str) -> tuple[Warehouse, dict]
     return warehouse, truth
 
 
-def score_level(root: Path, size: str, seed: int, noise: str) -> None:
+def score_level(root: Path, size: str, seed: int, noise: str) -> Warehouse:
+    """Prints one row of the table; returns the firm's warehouse."""
     warehouse, truth = land(root, size, seed, noise)
     summary = match_customers(warehouse)
     cluster_of = dict(warehouse.query("SELECT record_key, cluster_key FROM matching.customer_clusters"))
@@ -79,6 +80,7 @@ def score_level(root: Path, size: str, seed: int, noise: str) -> None:
         f"({s.review_share:.1%}) | {s.true_share_of_review:.0%} | {summary.seconds:.1f} s |",
         flush=True,
     )
+    return warehouse
 
 
 def time_matching(warehouse: Warehouse, records: int) -> None:
@@ -139,11 +141,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="concord-bench-matching-") as scratch:
             for level in args.levels.split(","):
                 for seed in (int(s) for s in args.seeds.split(",")):
-                    score_level(Path(scratch) / f"{level}-{seed}", args.size, seed, level)
+                    warehouse = score_level(Path(scratch) / f"{level}-{seed}", args.size, seed, level)
             if args.records:
                 print()
-                warehouse, _ = land(Path(scratch) / "scale", args.size, 42, "messy_no_identifiers")
-                time_matching(warehouse, args.records)
+                time_matching(warehouse, args.records)  # the last firm's records, multiplied
 
 
 if __name__ == "__main__":
