@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from core.dbt import DbtResult, run_dbt
 from core.dbt import build as dbt_build
@@ -34,20 +35,15 @@ def build_matching_inputs(
 
 
 def build(
-    warehouse: Warehouse | None = None,
-    select: str | None = None,
-    full_refresh: bool = False,
-    on_line: Callable[[str], None] = lambda line: None,
-    target_dir: Path | None = None,
-    unit_tests: bool = False,
-    selector: str | None = None,
+    warehouse: Warehouse | None = None, on_line: Callable[[str], None] = lambda line: None, **options: Any
 ) -> DbtResult:
-    """Builds the project with matching in the middle; arguments as `core.dbt.build`. Returns
-    the failing step's result, or the last one's."""
+    """Builds the project with matching in the middle; `options` are `core.dbt.build`'s (select,
+    selector, full_refresh, target_dir, unit_tests). Returns the failing step's result, or the
+    last one's."""
     warehouse = warehouse or settings().warehouse
-    inputs = build_matching_inputs(warehouse, on_line, target_dir)
+    inputs = build_matching_inputs(warehouse, on_line, options.get("target_dir"))
     if not inputs.ok:
         return inputs
     summary = match_customers(warehouse)
     on_line(summary.describe())
-    return dbt_build(warehouse, select, full_refresh, on_line, target_dir, unit_tests, selector)
+    return dbt_build(warehouse, on_line=on_line, **options)

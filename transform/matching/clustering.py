@@ -53,7 +53,7 @@ class Clustering:
     methods: dict[Pair, str] = field(default_factory=dict)  # how a `match` pair was decided
 
 
-class _Groups:
+class Groups:
     """Union-find over record keys that keeps each group's members."""
 
     def __init__(self, keys: Iterable[str]) -> None:
@@ -88,7 +88,7 @@ def cluster(
 ) -> Clustering:
     """Clusters `keys`; `scores` holds each scored pair's match probability, `contradicted`
     the scored pairs whose evidence is against a match (pairs with ordered keys)."""
-    groups = _Groups(sorted(set(keys)))
+    groups = Groups(sorted(set(keys)))
     cannot = {pair(*p) for p in cannot_links}
     against = {pair(*p) for p in contradicted}
     decisions: dict[Pair, str] = {}

@@ -24,7 +24,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 
 from core.warehouse import Connection, Warehouse
-from transform.matching.clustering import Clustering, MustLink, Pair, cluster, pair
+from transform.matching.clustering import Clustering, Groups, MustLink, Pair, cluster, pair
 from transform.matching.config import MatchingConfig, matching_config
 from transform.matching.model import MODEL_PATH, prepare_records_sql
 
@@ -109,24 +109,6 @@ def _must_links(local: duckdb.DuckDBPyConnection) -> list[MustLink]:
     return links
 
 
-def _candidate_groups(keys: list[str], edges: list[Pair]) -> dict[str, str]:
-    """Connected components over `edges` (union-find): record key -> component key."""
-    parent = {key: key for key in keys}
-
-    def find(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for a, b in edges:
-        if a in parent and b in parent:
-            root_a, root_b = find(a), find(b)
-            if root_a != root_b:
-                parent[max(root_a, root_b)] = min(root_a, root_b)
-    return {key: find(key) for key in keys}
-
-
 def describe_evidence(weights: dict[str, float]) -> str:
     """What each comparison says, strongest first, as match weights (log2 of the Bayes factor:
     +10 is about a thousand times likelier for the same client, -10 as much against), e.g.
@@ -150,7 +132,11 @@ def score_candidates(
     blocked = linker.inference.predict(threshold_match_probability=config.review_probability, warning_mode="never")
     edges = local.execute(f"select unique_id_l, unique_id_r from {blocked.physical_name}").fetchall()
     keys = [row[0] for row in local.execute("select unique_id from records").fetchall()]
-    groups = _candidate_groups(keys, [pair(a, b) for a, b in edges] + extra_edges)
+    components = Groups(keys)
+    for a, b in [*edges, *extra_edges]:
+        if a in components.parent and b in components.parent:
+            components.union(a, b)
+    groups = {key: components.find(key) for key in keys}
     local.register("candidate_groups", pa.table({"unique_id": list(groups), "candidate": list(groups.values())}))
     local.execute(
         """create or replace table candidate_records as

@@ -24,24 +24,6 @@ from splink import SettingsCreator, block_on
 
 MODEL_PATH = Path(__file__).with_name("customer_model.json")
 
-# The columns of the records table Splink reads (see `prepare_records`).
-RECORD_COLUMNS = (
-    "unique_id",
-    "source_system",
-    "source_record_id",
-    "name",
-    "first_token",
-    "second_token",
-    "name_rest",
-    "name_sorted",
-    "country_code",
-    "web_domain",
-    "tax_id",
-    "phone",
-    "postal_code",
-    "city",
-)
-
 
 def prepare_records_sql(source: str) -> str:
     """SELECT over `source` (rows shaped like `int_customer_records`) giving the records table
