@@ -30,6 +30,9 @@ from transform.matching.model import MODEL_PATH, prepare_records_sql
 
 RECORDS_RELATION = "intermediate.int_customer_records"
 DECISIONS_RELATION = "staging.stg_governance__steward_match_decisions"
+# The write-back's ledger: each record Concord created, and for which golden customer. A PSA
+# client has no field to stamp a golden id on, so this is its written-back golden id.
+LEDGER_ATTEMPTS = ("reverse_etl", "attempts")
 SCHEMA = "matching"
 
 # (column a record carries, system whose record id it holds): a cross-reference.
@@ -106,7 +109,37 @@ def _must_links(local: duckdb.DuckDBPyConnection) -> list[MustLink]:
            on a.stamped_golden_id = b.stamped_golden_id and a.record_key < b.record_key"""
     ).fetchall():
         links.append(MustLink(a, b, "golden_id"))
+    # A record Concord created for a golden customer joins the records carrying that golden id,
+    # or the record it derives from (the customer's anchor: see int_customer_golden_ids).
+    for a, b in local.execute(
+        """select created.record_key, input.record_key from created join input
+           on input.record_key <> created.record_key
+           and (input.stamped_golden_id = created.golden_id
+                or 'GC-' || upper(substr(md5(input.record_key), 1, 12)) = created.golden_id)"""
+    ).fetchall():
+        links.append(MustLink(a, b, "golden_id"))
     return links
+
+
+def _created_records(connection: Connection) -> pa.Table:
+    """(record_key, golden_id) of every customer record the write-back created."""
+    schema, table = LEDGER_ATTEMPTS
+    [(exists,)] = connection.rows(
+        "select count(*) from information_schema.tables where table_schema = %s and table_name = %s", (schema, table)
+    )
+    rows = []
+    if exists:
+        rows = connection.rows(
+            f"""select distinct split_part(sync, '__', 1) || ':' || target_record_id, golden_id
+                from {schema}.{table}
+                where sync in ('salesforce__customers', 'harvest__customers', 'netsuite__customers')
+                  and operation = 'create' and status = 'written'
+                  and target_record_id is not null and golden_id is not null"""
+        )
+    return pa.table(
+        {"record_key": [r[0] for r in rows], "golden_id": [r[1] for r in rows]},
+        schema=pa.schema([("record_key", pa.string()), ("golden_id", pa.string())]),
+    )
 
 
 def describe_evidence(weights: dict[str, float]) -> str:
@@ -188,10 +221,12 @@ def match_customers(warehouse: Warehouse, config: MatchingConfig | None = None) 
         decision_rows = connection.rows(
             f"select record_key_a, record_key_b, decision, decided_by, decided_at from {DECISIONS_RELATION}"
         )
+        created = _created_records(connection)
     decisions = latest_decisions(decision_rows)
     local = duckdb.connect()
     try:
         local.register("input", records)
+        local.register("created", created)
         must_links = _must_links(local)
         must_links += [MustLink(a, b, "steward") for (a, b), d in decisions.items() if d.decision == "match"]
         cannot_links = [key for key, d in decisions.items() if d.decision == "no_match"]
