@@ -447,22 +447,33 @@ def _plan_opportunities(
         )
         opportunities.append(opp)
         if stage == "Closed Won":
-            contracts.append(_plan_contract(rng, len(contracts) + 1, opp))
+            contracts.append(_plan_contract(rng, len(contracts) + 1, opp, as_of))
             opp.contract = contracts[-1]
     return opportunities, contracts
 
 
-def _plan_contract(rng: random.Random, idx: int, opp: Opportunity) -> Contract:
+def _not_on_the_first_day(day: date, as_of: date) -> date:
+    """An amendment never takes effect on `as_of` itself: the store's clock starts at its
+    midnight, when the amendment would be in force before anyone in the PSA could have applied
+    it (a tick applies amendments during their day), a state the ground truth does not hold."""
+    return day + timedelta(days=1) if day == as_of else day
+
+
+def _plan_contract(rng: random.Random, idx: int, opp: Opportunity, as_of: date) -> Contract:
     start = opp.close + timedelta(days=rng.randint(3, 21))
     months = rng.choice((2, 3, 4, 6, 6, 9, 12))
     end = add_months(start, months) - timedelta(days=1)
     rates = [(0, start, {role: rate for role, _, rate in opp.lines})]
     if months >= 4 and rng.random() < 0.35:
-        effective = start + timedelta(days=int((end - start).days * rng.uniform(0.3, 0.6)))
+        effective = _not_on_the_first_day(
+            start + timedelta(days=int((end - start).days * rng.uniform(0.3, 0.6))), as_of
+        )
         uplift = rng.uniform(1.03, 1.10)
         rates.append((1, effective, {role: _rate(rate * uplift) for role, rate in rates[0][2].items()}))
         if rng.random() < 0.3:
-            effective2 = effective + timedelta(days=int((end - effective).days * rng.uniform(0.3, 0.6)))
+            effective2 = _not_on_the_first_day(
+                effective + timedelta(days=int((end - effective).days * rng.uniform(0.3, 0.6))), as_of
+            )
             uplift = rng.uniform(1.02, 1.06)
             rates.append((2, effective2, {role: _rate(rate * uplift) for role, rate in rates[1][2].items()}))
     return Contract(idx, f"{idx:08d}", start, end, months, rates, rowid=idx)
