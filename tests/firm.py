@@ -85,3 +85,14 @@ def served(firm: LandedFirm) -> Iterator[SandboxCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+def awaiting_a_steward(warehouse: Warehouse) -> tuple[set[str], set[str]]:
+    """The record keys and golden customer ids of the pairs waiting in the steward's queue: the
+    model could not place them for sure, so their drift shows, and the write-back writes or
+    creates for them, only once a steward has decided."""
+    rows = warehouse.query(
+        "SELECT record_key_a, record_key_b, golden_customer_id_a, golden_customer_id_b "
+        "FROM canonical.customer_match_reviews"
+    )
+    return {key for row in rows for key in row[:2]}, {golden for row in rows for golden in row[2:]}

@@ -12,7 +12,7 @@ import pytest
 from sandboxes.simulator.scoring import MatchingScores, score_matching
 
 from core.warehouse import Warehouse
-from tests.firm import LandedFirm, built_copy, land_firm
+from tests.firm import LandedFirm, awaiting_a_steward, built_copy, land_firm
 from transform.build import build, build_matching_inputs
 from transform.matching import match_customers
 
@@ -100,13 +100,7 @@ def test_every_injected_drift_is_caught_or_waits_for_a_steward_and_no_consistent
 
     # A record the model could not place for sure (a typo in its name, another address, no
     # identifier) waits in the steward's queue; its drift shows once the steward has matched it.
-    in_review = {
-        key
-        for pair in built_demo_firm.warehouse.query(
-            "SELECT record_key_a, record_key_b FROM canonical.customer_match_reviews"
-        )
-        for key in pair
-    }
+    in_review, _ = awaiting_a_steward(built_demo_firm.warehouse)
     missed = {
         key: fields
         for key, fields in expected.items()

@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.firm import LandedFirm, built_copy
+from tests.firm import LandedFirm, awaiting_a_steward, built_copy
 from transform.build import build
 
 ATTRIBUTE_FIELDS = {
@@ -59,8 +59,13 @@ def attribute_updates(firm: LandedFirm) -> dict[tuple[str, str, str], str]:
 def test_every_injected_attribute_drift_is_written_back_with_the_crms_value(built_demo_firm: LandedFirm) -> None:
     expected = injected_writes(built_demo_firm.truth)
     planned = attribute_updates(built_demo_firm)
+    in_review, _ = awaiting_a_steward(built_demo_firm.warehouse)
 
-    missed = {key: value for key, value in expected.items() if planned.get(key) != value}
+    missed = {
+        key: value
+        for key, value in expected.items()
+        if planned.get(key) != value and f"{key[0]}:{key[1]}" not in in_review
+    }
     print(f"customer attribute writes: {len(planned)} planned, {len(expected)} injected drifts")
     assert {system for system, _, _ in expected} == {"netsuite", "harvest"}
     assert missed == {}
@@ -167,7 +172,13 @@ def test_a_won_customer_without_an_erp_customer_is_created_in_its_deals_subsidia
     ):
         if golden_id not in latest_won or (won_at, opportunity_id) > latest_won[golden_id][:2]:
             latest_won[golden_id] = (won_at, opportunity_id, legal_entity_id)
-    won_without_erp = {golden_id: legal_entity_id for golden_id, (_, _, legal_entity_id) in latest_won.items()}
+    # A customer waiting for a steward may already have its ERP customer (the one in review).
+    _, in_review = awaiting_a_steward(firm.warehouse)
+    won_without_erp = {
+        golden_id: legal_entity_id
+        for golden_id, (_, _, legal_entity_id) in latest_won.items()
+        if golden_id not in in_review
+    }
     subsidiaries = {str(entity["id"]) for entity in firm.truth["legal_entities"]}
 
     assert won_without_erp
