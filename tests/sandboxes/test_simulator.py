@@ -684,9 +684,32 @@ def test_the_cli_regenerates_the_firm_for_another_noise_level(tmp_path: Path) ->
     store, generated = cli.ensure_firm(tmp_path, "test", 42, noise="clean")
     assert generated and store.get_state("noise_level") == "clean"
     store.close()
-    store, generated = cli.ensure_firm(tmp_path, "test", 42, noise="clean")
-    assert generated is False
+    store, generated = cli.ensure_firm(tmp_path, "test", 42, noise="messy")
+    assert generated and store.get_state("noise_level") == "messy"
     store.close()
-    store, generated = cli.ensure_firm(tmp_path, "test", 42)
-    assert generated and store.get_state("noise_level") == "messy_no_identifiers"
+
+
+def test_the_cli_serves_the_firm_the_store_holds_when_not_told_otherwise(tmp_path: Path, capsys) -> None:
+    store, generated = cli.ensure_firm(tmp_path, "test", 7, noise="clean")
+    store.close()
+    store, generated = cli.ensure_firm(tmp_path)
+    assert generated is False
+    assert (store.get_state("size"), store.get_state("seed"), store.get_state("noise_level")) == ("test", "7", "clean")
+    store.close()
+    assert "generating" not in capsys.readouterr().out
+
+
+def test_the_cli_says_so_when_another_firm_replaces_the_held_one(tmp_path: Path, capsys) -> None:
+    cli.ensure_firm(tmp_path, "test", 7, noise="clean")[0].close()
+    capsys.readouterr()
+    store, generated = cli.ensure_firm(tmp_path, seed=8)
+    assert generated and (store.get_state("size"), store.get_state("seed")) == ("test", "8")
+    store.close()
+    notice = " ".join(capsys.readouterr().out.split())
+    assert "holds the test firm (seed 7, clean); generating the test firm (seed 8, clean) in its place" in notice
+
+
+def test_the_cli_generates_the_default_firm_into_an_empty_store(tmp_path: Path) -> None:
+    store, generated = cli.ensure_firm(tmp_path, size="test")
+    assert generated and (store.get_state("seed"), store.get_state("noise_level")) == ("42", DEFAULT_NOISE)
     store.close()

@@ -7,6 +7,7 @@ import json
 import signal
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,12 +32,16 @@ SIZES = ("test", "demo", "bench")
 # The simulator's NOISE_LEVELS, kept here so `--help` does not import the simulator.
 NOISE_LEVELS = ("clean", "messy", "messy_no_identifiers")
 DEFAULT_NOISE = "messy_no_identifiers"
+DEFAULT_SIZE, DEFAULT_SEED = "demo", 42
 StoreOption = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory.")
 NoiseOption = typer.Option(
-    DEFAULT_NOISE,
+    None,
     "--noise",
-    help="How messy the firm's records are for customer matching: clean | messy | messy_no_identifiers.",
+    help="How messy the firm's records are for customer matching: clean | messy | messy_no_identifiers "
+    "(default: the held firm's, else messy_no_identifiers).",
 )
+SizeOption = typer.Option(None, help="test | demo | bench (default: the held firm's, else demo).")
+SeedOption = typer.Option(None, help="Same seed, same firm (default: the held firm's, else 42).")
 
 
 def open_store(directory: Path) -> Store:
@@ -47,27 +52,56 @@ def open_store(directory: Path) -> Store:
 
 
 def ensure_firm(
-    directory: Path, size: str, seed: int, fresh: bool = False, noise: str = DEFAULT_NOISE
+    directory: Path,
+    size: str | None = None,
+    seed: int | None = None,
+    fresh: bool = False,
+    noise: str | None = None,
 ) -> tuple[Store, bool]:
-    """The store with a generated firm of this size, seed and noise level; generates it when
-    missing, different, or `fresh`. Returns (store, generated_now)."""
+    """The store with its simulated firm: the one it holds, unless asked for another.
+
+    A size, seed or noise level left out means the held firm's (or, in an empty store, the
+    defaults: demo, 42, messy without identifiers). The firm is generated when the store has
+    none, when one given differs from the held firm's (with a one-line notice: generating
+    replaces the held firm and everything the systems did since), or when `fresh`.
+    Returns (store, generated_now)."""
     from sandboxes.simulator import generate
 
-    if size not in SIZES:
+    if size is not None and size not in SIZES:
         raise ConcordError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
-    if noise not in NOISE_LEVELS:
+    if noise is not None and noise not in NOISE_LEVELS:
         raise ConcordError(f"unknown noise level {noise!r}; use one of {', '.join(NOISE_LEVELS)}")
     store = Store(directory).create()
-    same = (
-        store.get_state("size") == size
-        and store.get_state("seed") == str(seed)
-        and store.get_state("noise_level") == noise
+    held = _held_firm(store)
+    wanted = FirmSpec(
+        size or (held.size if held else DEFAULT_SIZE),
+        seed if seed is not None else (held.seed if held else DEFAULT_SEED),
+        noise or (held.noise if held else DEFAULT_NOISE),
     )
-    if same and not fresh:
+    if held == wanted and not fresh:
         return store, False
-    with console.status(f"Generating the {size} firm (seed {seed}, {noise})…"):
-        generate(store, size=size, seed=seed, noise=noise)
+    if held is not None and held != wanted:
+        console.print(f"The store holds the {held}; generating the {wanted} in its place.")
+    with console.status(f"Generating the {wanted}…"):
+        generate(store, size=wanted.size, seed=wanted.seed, noise=wanted.noise)
     return store, True
+
+
+@dataclass(frozen=True)
+class FirmSpec:
+    size: str
+    seed: int
+    noise: str
+
+    def __str__(self) -> str:
+        return f"{self.size} firm (seed {self.seed}, {self.noise})"
+
+
+def _held_firm(store: Store) -> FirmSpec | None:
+    size, seed = store.get_state("size"), store.get_state("seed")
+    if size is None or seed is None:
+        return None
+    return FirmSpec(size, int(seed), store.get_state("noise_level") or DEFAULT_NOISE)
 
 
 def print_connection_info(describe: dict) -> None:
@@ -110,24 +144,24 @@ def tell_concord(cluster: SandboxCluster, secrets_file: Path) -> None:
 
 @app.command()
 def generate(
-    size: str = typer.Option("demo", help="test | demo | bench"),
-    seed: int = typer.Option(42, help="Same seed, same firm."),
-    noise: str = NoiseOption,
+    size: str | None = SizeOption,
+    seed: int | None = SeedOption,
+    noise: str | None = NoiseOption,
     store_dir: Path = StoreOption,
 ) -> None:
     """Generate (or regenerate) the simulated firm in the store, without serving it."""
     started = time.perf_counter()
-    ensure_firm(store_dir, size, seed, fresh=True, noise=noise)
-    console.print(
-        f"Generated the {size} firm (seed {seed}, {noise}) in {time.perf_counter() - started:.1f}s into {store_dir}"
-    )
+    store, _ = ensure_firm(store_dir, size, seed, fresh=True, noise=noise)
+    firm = _held_firm(store)
+    store.close()
+    console.print(f"Generated the {firm} in {time.perf_counter() - started:.1f}s into {store_dir}")
 
 
 @app.command()
 def up(
-    size: str = typer.Option("demo", help="test | demo | bench"),
-    seed: int = typer.Option(42, help="Same seed, same firm."),
-    noise: str = NoiseOption,
+    size: str | None = SizeOption,
+    seed: int | None = SeedOption,
+    noise: str | None = NoiseOption,
     tls: bool = typer.Option(False, "--tls", help="Serve HTTPS with a locally generated CA."),
     fresh: bool = typer.Option(False, "--fresh", help="Regenerate the firm even if the store has it."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
@@ -139,10 +173,13 @@ def up(
         Path(".dlt") / "secrets.toml", "--secrets-file", help="Where to tell Concord where the sandboxes are."
     ),
 ) -> None:
-    """Start the Salesforce, Harvest and NetSuite sandboxes on the simulated firm (Ctrl-C stops)."""
+    """Start the Salesforce, Harvest and NetSuite sandboxes on the firm the store holds, or on a
+    newly generated one when the store has none or another is asked for (Ctrl-C stops)."""
     from sandboxes.serving import SandboxCluster
 
-    ensure_firm(store_dir, size, seed, fresh, noise=noise)
+    store, _ = ensure_firm(store_dir, size, seed, fresh, noise=noise)
+    console.print(f"Serving the {_held_firm(store)} from {store_dir}.")
+    store.close()
     settings = SandboxSettings(
         store_dir=store_dir,
         host=host,

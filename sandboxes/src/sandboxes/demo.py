@@ -39,7 +39,7 @@ class DemoSummary:
 
 
 def demo_command(
-    seed: int = typer.Option(42, help="Seed of the demo firm."),
+    seed: int | None = typer.Option(None, help="Seed of the demo firm (default: the held demo firm's, else 42)."),
     fresh: bool = typer.Option(False, "--fresh", help="Regenerate the demo firm."),
     store_dir: Path = typer.Option(DEFAULT_STORE_DIR, "--store", help="Sandbox store directory."),
 ) -> None:
@@ -47,12 +47,14 @@ def demo_command(
     run_demo(store_dir, seed=seed, fresh=fresh)
 
 
-def run_demo(store_dir: Path, seed: int = 42, fresh: bool = False) -> DemoSummary:
+def run_demo(store_dir: Path, seed: int | None = None, fresh: bool = False) -> DemoSummary:
     from sandboxes.serving import SandboxCluster
 
     started = time.perf_counter()
     store, generated = ensure_firm(store_dir, "demo", seed, fresh)
-    console.print(f"{'Generated' if generated else 'Reusing'} the demo firm (seed {seed}) in {store_dir}")
+    console.print(
+        f"{'Generated' if generated else 'Reusing'} the demo firm (seed {store.get_state('seed')}) in {store_dir}"
+    )
     sandbox_settings = SandboxSettings(store_dir=store_dir, ports={s: 0 for s in SYSTEMS})
     try:
         cluster = SandboxCluster(settings=sandbox_settings).start()

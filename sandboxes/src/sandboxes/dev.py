@@ -38,8 +38,8 @@ def tick_forever(store_dir: Path, every_seconds: float, stop: threading.Event) -
 
 
 def dev_command(
-    size: str = typer.Option("demo", help="test | demo | bench"),
-    seed: int = typer.Option(42, help="Seed of the firm."),
+    size: str | None = typer.Option(None, help="test | demo | bench (default: the held firm's, else demo)."),
+    seed: int | None = typer.Option(None, help="Seed of the firm (default: the held firm's, else 42)."),
     tick_seconds: float = typer.Option(120.0, "--tick-seconds", help="Real seconds per simulated day."),
     loop_cron: str = typer.Option("*/15 * * * *", "--loop-cron", help="When the loop runs."),
     port: int = typer.Option(3000, help="Port of the Dagster UI."),
@@ -49,10 +49,13 @@ def dev_command(
     run_dev(store_dir, size, seed, tick_seconds, loop_cron, port)
 
 
-def run_dev(store_dir: Path, size: str, seed: int, tick_seconds: float, loop_cron: str, port: int) -> None:
+def run_dev(
+    store_dir: Path, size: str | None, seed: int | None, tick_seconds: float, loop_cron: str, port: int
+) -> None:
     from sandboxes.serving import SandboxCluster
 
-    ensure_firm(store_dir, size, seed)
+    store, _ = ensure_firm(store_dir, size, seed)
+    store.close()
     cluster = SandboxCluster(settings=SandboxSettings(store_dir=store_dir, ports=dict(DEFAULT_PORTS)))
     try:
         cluster.start()
