@@ -1,9 +1,15 @@
 """Runs Concord's Dagster jobs from the command line (`concord run`, `concord demo`): in this
 process, on the persistent Dagster instance in `.concord/dagster` (DAGSTER_HOME), so every run
-also shows in the UI afterwards. Progress is read back from the run's own event log."""
+also shows in the UI afterwards. Progress is read back from the run's own event log.
+
+Before a run starts, runs left in progress by a process that died are recovered (marked
+failed, their warehouse slots freed: `orchestration.automation.runs`), and a run of the loop
+still in progress stops this one from starting, with a one-line reason. A run that outlives its
+time limit (CONCORD_RUN_TIME_LIMIT) is interrupted and marked failed."""
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import shutil
 import threading
@@ -11,9 +17,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from core.errors import ConcordError
 from core.settings import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +45,7 @@ class CycleResult:
     seconds: float
     failure: str | None = None
     log_path: Path | None = None
+    recovered: list[str] = field(default_factory=list)  # dead runs this run found and marked failed
     # asset key ("raw/harvest/clients", "write_back/netsuite__customers") -> its metadata
     materialized: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -62,20 +71,37 @@ def run_log(run_id: str) -> Path:
     return logs / f"run-{run_id}.log"
 
 
-def run_cycle(job_name: str = "concord_loop", on_progress: Callable[[str], None] = lambda message: None) -> CycleResult:
-    """One run of a Concord job (the loop by default), reporting each step as it starts."""
+def run_cycle(
+    job_name: str = "concord_loop",
+    on_progress: Callable[[str], None] = lambda message: None,
+    time_limit: timedelta | None = None,
+) -> CycleResult:
+    """One run of a Concord job (the loop by default), reporting each step as it starts.
+    `time_limit` defaults to the settings' (CONCORD_RUN_TIME_LIMIT)."""
     import dagster as dg
+
+    from orchestration.automation.alerts import AlertLog
+    from orchestration.automation.runs import loop_run_in_progress, recover_dead_runs, stop_overdue_run
 
     home = dagster_home()
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(job_name)
+    time_limit = time_limit or settings().run_time_limit
     run_id = str(uuid.uuid4())
     started = time.perf_counter()
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        done = threading.Event()
+        with AlertLog(settings().alerts_file) as alerts:
+            recovered = [run.describe() for run in recover_dead_runs(instance, time_limit, alerts)]
+        for line in recovered:
+            on_progress(f"recovered a dead run: {line}")
+        if (busy := loop_run_in_progress(instance)) is not None:
+            raise ConcordError(f"{job_name} cannot start: {busy.describe()}; it must end first (`concord status`)")
+        done, overdue = threading.Event(), threading.Event()
         watcher = threading.Thread(target=_report_steps, args=(instance, run_id, done, on_progress), daemon=True)
         watcher.start()
+        watchdog = threading.Thread(target=_interrupt_after, args=(time_limit, done, overdue), daemon=True)
+        watchdog.start()
         log_path = run_log(run_id)
         try:
             # dbt's log lines (dagster-dbt echoes them to stdout) go to the run's log file; the
@@ -88,10 +114,21 @@ def run_cycle(job_name: str = "concord_loop", on_progress: Callable[[str], None]
                     raise_on_error=False,
                     tags={"concord/via": "cli"},
                 )
+        except KeyboardInterrupt:
+            if not overdue.is_set():
+                raise
         finally:
             done.set()
             watcher.join()
-        cycle = CycleResult(run_id, result.success, time.perf_counter() - started, log_path=log_path)
+        if overdue.is_set():  # interrupted in a step (Dagster fails the run) or before one
+            stop_overdue_run(instance, run_id, time_limit)  # unless Dagster has already failed it
+            raise ConcordError(
+                f"run {run_id} of {job_name} was stopped after {time_limit}, its time limit "
+                f"(CONCORD_RUN_TIME_LIMIT), and marked failed; the run's log: {log_path}"
+            )
+        cycle = CycleResult(
+            run_id, result.success, time.perf_counter() - started, log_path=log_path, recovered=recovered
+        )
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization
             cycle.materialized[materialization.asset_key.to_user_string()] = {
@@ -107,6 +144,14 @@ def run_cycle(job_name: str = "concord_loop", on_progress: Callable[[str], None]
                 + f" (the run's log: {log_path})"
             )
     return cycle
+
+
+def _interrupt_after(time_limit: timedelta, done: threading.Event, overdue: threading.Event) -> None:
+    """Interrupts the run executing in the main thread once it outlives its time limit (Dagster
+    ends an interrupted in-process run and releases what it holds)."""
+    if not done.wait(time_limit.total_seconds()):
+        overdue.set()
+        _thread.interrupt_main()
 
 
 def _report_steps(instance: Any, run_id: str, done: threading.Event, on_progress: Callable[[str], None]) -> None:

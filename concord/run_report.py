@@ -14,6 +14,8 @@ console = Console(file=sys.stdout)  # bound now: a run sends stdout to its log f
 
 
 def print_cycle(cycle: CycleResult) -> None:
+    for line in cycle.recovered:
+        console.print(f"[yellow]Recovered a dead run:[/] {line}")
     landed = Table(title="Landed")
     for column in ("system", "new", "changed", "deleted", "quarantined"):
         landed.add_column(column, justify="left" if column == "system" else "right")

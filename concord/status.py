@@ -1,20 +1,31 @@
-"""`concord status`: is Concord keeping up? How fresh each system's data is, the open
-exceptions, the writes held for a person and the latest alerts - read from the warehouse and
-the alert log, without starting anything."""
+"""`concord status`: is Concord keeping up? The run in progress (and any dead run it found and
+recovered), how fresh each system's data is, the open exceptions, the writes held for a person
+and the latest alerts - read from Dagster's instance, the warehouse and the alert log, without
+starting anything.
+
+While a run holds the embedded warehouse (DuckDB admits one process), freshness is read from
+Dagster's records of the landings instead, and the rest waits for the run to end: the
+status says which run, since when."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import dagster as dg
 from rich.console import Console
 from rich.table import Table
 
+from concord.cycles import dagster_home
 from concord.findings import findings
+from core.errors import WarehouseBusy
 from core.settings import settings
 from core.systems import SYSTEMS
 from core.warehouse import Warehouse
+from ingestion.registry import registries
 from orchestration.automation.alerts import AlertLog
-from orchestration.landing.assets import FRESHNESS_FAIL, FRESHNESS_WARN
+from orchestration.automation.runs import RunInProgress, loop_run_in_progress, recover_dead_runs
+from orchestration.landing.assets import FRESHNESS_FAIL, FRESHNESS_WARN, landed_tables
 
 console = Console()
 
@@ -23,6 +34,8 @@ def last_landed(warehouse: Warehouse, system: str) -> datetime | None:
     """When the system's last successful load finished (dlt's own load log)."""
     try:
         [(at,)] = warehouse.query(f"SELECT MAX(inserted_at) FROM raw_{system}._dlt_loads WHERE status = 0")
+    except WarehouseBusy:
+        raise
     except Exception:  # never landed: no schema yet
         return None
     if at is None:
@@ -38,13 +51,50 @@ def freshness(age: timedelta | None) -> str:
     return "late" if age > FRESHNESS_WARN else "fresh"
 
 
+def last_materialized(instance: dg.DagsterInstance, system: str) -> datetime | None:
+    """When Dagster last recorded a landing of one of the system's tables."""
+    registry = registries()[system]
+    keys = [dg.AssetKey(registry.asset_key(table)) for table, _ in landed_tables()[system]]
+    events = instance.get_latest_materialization_events(keys).values()
+    stamps = [event.timestamp for event in events if event is not None]
+    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None
+
+
+def show_runs(instance: dg.DagsterInstance) -> RunInProgress | None:
+    """Recovers dead runs, says so, and prints the run of the loop in progress, if any."""
+    with AlertLog(settings().alerts_file) as log:
+        for run in recover_dead_runs(instance, settings().run_time_limit, log):
+            console.print(f"[yellow]Recovered a dead run:[/] {run.describe()}")
+    running = loop_run_in_progress(instance)
+    console.print(f"In progress: {running.describe()}." if running else "No run of the loop in progress.")
+    return running
+
+
 def show_status(warehouse: Warehouse) -> None:
+    with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
+        running = show_runs(instance)
+        try:
+            show_freshness(lambda system: last_landed(warehouse, system), warehouse.describe())
+        except WarehouseBusy:
+            holder = running.describe() if running else "another process"
+            console.print(
+                f"The warehouse is in use by {holder}: freshness from Dagster's records of the landings; "
+                "open exceptions and held writes once it ends."
+            )
+            show_freshness(lambda system: last_materialized(instance, system), "Dagster's records")
+            show_alerts()
+            return
+    show_findings(warehouse)
+    show_alerts()
+
+
+def show_freshness(landed_at: Callable[[str], datetime | None], source: str) -> None:
     now = datetime.now(UTC)
-    table = Table(title=f"Freshness ({warehouse.describe()})")
+    table = Table(title=f"Freshness ({source})")
     for column in ("system", "last landed (UTC)", "age", "state"):
         table.add_column(column)
     for system in SYSTEMS:
-        at = last_landed(warehouse, system)
+        at = landed_at(system)
         age = now - at if at else None
         table.add_row(
             system,
@@ -54,6 +104,8 @@ def show_status(warehouse: Warehouse) -> None:
         )
     console.print(table)
 
+
+def show_findings(warehouse: Warehouse) -> None:
     try:
         found = findings(warehouse)
     except Exception:
@@ -74,6 +126,8 @@ def show_status(warehouse: Warehouse) -> None:
     detail = ", ".join(f"{sync}: {n:,}" for sync, n in held)
     console.print(f"Writes held for a person: {total:,}" + (f" ({detail}); see `concord sync held`" if held else ""))
 
+
+def show_alerts() -> None:
     with AlertLog(settings().alerts_file) as log:
         alerts = log.latest(5)
     for alert in alerts:

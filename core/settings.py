@@ -12,6 +12,7 @@ definitions) into one typed object that is passed in; nothing deeper reads the e
 | `CONCORD_LOOP_CRON` | when the loop runs | `*/15 * * * *` |
 | `CONCORD_SCHEDULES_RUNNING` | `1`: schedules start running | stopped |
 | `CONCORD_ALERT_THRESHOLDS` | open exceptions per severity that raise an alert | `error=25,warn=500` |
+| `CONCORD_RUN_TIME_LIMIT` | minutes a run of the loop may take before it is stopped and marked failed | `120` |
 
 The source systems' base URLs and credentials are dlt's `sources.<system>.*` values
 (environment or `.dlt/secrets.toml`), read by `ingestion.config`.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +43,7 @@ class Settings:
     loop_cron: str = "*/15 * * * *"
     schedules_running: bool = False
     alert_thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ALERT_THRESHOLDS))
+    run_time_limit: timedelta = timedelta(minutes=120)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +61,8 @@ class Settings:
             loop_cron=env.get("CONCORD_LOOP_CRON") or defaults["loop_cron"].default,
             schedules_running=env.get("CONCORD_SCHEDULES_RUNNING") == "1",
             alert_thresholds=parse_thresholds(env.get("CONCORD_ALERT_THRESHOLDS", "")),
+            run_time_limit=parse_minutes("CONCORD_RUN_TIME_LIMIT", env.get("CONCORD_RUN_TIME_LIMIT"))
+            or defaults["run_time_limit"].default,
         )
 
 
@@ -70,6 +75,15 @@ def parse_thresholds(text: str) -> dict[str, int]:
             raise ConcordError(f"CONCORD_ALERT_THRESHOLDS: {item!r} is not severity=number")
         thresholds[severity.strip()] = int(value)
     return thresholds
+
+
+def parse_minutes(variable: str, text: str | None) -> timedelta | None:
+    """A whole, positive number of minutes, or None when the variable is not set."""
+    if not text:
+        return None
+    if not text.strip().isdigit() or int(text) == 0:
+        raise ConcordError(f"{variable}: {text!r} is not a whole number of minutes above 0")
+    return timedelta(minutes=int(text))
 
 
 @cache

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from core.errors import ConcordError
+from core.errors import ConcordError, WarehouseBusy
 
 DEFAULT_WAREHOUSE = Path(".concord") / "warehouse.duckdb"
 WAREHOUSE_KINDS = ("duckdb", "postgres")
@@ -29,7 +29,15 @@ class Connection:
         if self._duckdb:
             import duckdb
 
-            self._raw = duckdb.connect(str(warehouse.duckdb_path), read_only=read_only)
+            try:
+                self._raw = duckdb.connect(str(warehouse.duckdb_path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                raise WarehouseBusy(
+                    f"the warehouse {warehouse.duckdb_path} is in use by another process "
+                    "(DuckDB admits one at a time; a run of the loop holds it while it runs)"
+                ) from exc
         else:
             import psycopg2
 

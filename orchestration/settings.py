@@ -14,6 +14,7 @@ import dagster as dg
 
 from core.settings import Settings, settings
 from core.warehouse import Warehouse
+from orchestration.run_process import process_tags
 
 WAREHOUSE_POOL = "warehouse"
 # A step that fails on something transient (a vendor down, the warehouse busy) is tried again.
@@ -26,6 +27,12 @@ class ConcordSettings(dg.ConfigurableResource):
 
     pipelines_dir: str | None = None  # default: the settings' (CONCORD_PIPELINES_DIR, else .concord/dlt)
     alerts_file: str | None = None  # default: the settings' (CONCORD_ALERTS_FILE, else .concord/alerts.sqlite)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # A run names the process it runs in, so that one left in progress by a killed process is
+        # recognised as dead (automation/runs.py). The jobs run in process, so this is the run's.
+        if context.instance is not None and context.run is not None:
+            context.instance.add_run_tags(context.run.run_id, process_tags())
 
     def settings(self) -> Settings:
         return settings()

@@ -1,5 +1,6 @@
-"""Sensors that record alerts (see `alerts.py`): a run of Concord that failed, and open
-exceptions of a severity crossing their threshold after a run of the loop."""
+"""Sensors that record alerts (see `alerts.py`): a run of Concord that failed, open
+exceptions of a severity crossing their threshold after a run of the loop, and runs whose
+process died (recovered: marked failed, their warehouse slots freed; see `runs.py`)."""
 
 from collections.abc import Iterator
 
@@ -7,6 +8,7 @@ import dagster as dg
 
 from orchestration.automation.alerts import AlertLog
 from orchestration.automation.jobs import loop_job, nightly_job
+from orchestration.automation.runs import recover_dead_runs
 from orchestration.settings import ConcordSettings
 
 
@@ -44,3 +46,20 @@ def exceptions_sensor(context: dg.RunStatusSensorContext, concord: ConcordSettin
         raised = log.exceptions_crossing({severity: n for severity, n in rows}, concord.settings().alert_thresholds)
     for alert in raised:
         context.log.warning(f"alert: {alert.message}")
+
+
+@dg.sensor(
+    name="concord_dead_runs_sensor",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every minute: a run left in progress by a process that died is marked failed and the "
+        "warehouse slots it held are freed, so the loop never waits on a dead run."
+    ),
+)
+def dead_runs_sensor(context: dg.SensorEvaluationContext, concord: ConcordSettings) -> dg.SkipReason:
+    with AlertLog(concord.alerts_path()) as log:
+        recovered = recover_dead_runs(context.instance, concord.settings().run_time_limit, log)
+    for run in recovered:
+        context.log.warning(run.describe())
+    return dg.SkipReason(f"recovered {len(recovered)} dead run(s)" if recovered else "no dead runs")
