@@ -12,6 +12,7 @@ definitions) into one typed object that is passed in; nothing deeper reads the e
 | `CONCORD_LOOP_CRON` | when the loop runs | `*/15 * * * *` |
 | `CONCORD_SCHEDULES_RUNNING` | `1`: schedules start running | stopped |
 | `CONCORD_ALERT_THRESHOLDS` | open exceptions per severity that raise an alert | `error=25,warn=500` |
+| `CONCORD_MAX_DELETE_SHARE` | the share of a table's live records one key reconciliation may mark deleted; more is taken for a partial listing and deletes nothing until confirmed (`ingestion.reconcile`) | `0.05` |
 
 The source systems' base URLs and credentials are dlt's `sources.<system>.*` values
 (environment or `.dlt/secrets.toml`), read by `ingestion.config`.
@@ -30,6 +31,7 @@ from core.warehouse import DEFAULT_WAREHOUSE, Warehouse
 
 STATE_DIR = Path(".concord")
 DEFAULT_ALERT_THRESHOLDS = {"error": 25, "warn": 500}
+DEFAULT_MAX_DELETE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Settings:
     loop_cron: str = "*/15 * * * *"
     schedules_running: bool = False
     alert_thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ALERT_THRESHOLDS))
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +61,7 @@ class Settings:
             loop_cron=env.get("CONCORD_LOOP_CRON") or defaults["loop_cron"].default,
             schedules_running=env.get("CONCORD_SCHEDULES_RUNNING") == "1",
             alert_thresholds=parse_thresholds(env.get("CONCORD_ALERT_THRESHOLDS", "")),
+            max_delete_share=parse_share(env.get("CONCORD_MAX_DELETE_SHARE", "")),
         )
 
 
@@ -70,6 +74,19 @@ def parse_thresholds(text: str) -> dict[str, int]:
             raise ConcordError(f"CONCORD_ALERT_THRESHOLDS: {item!r} is not severity=number")
         thresholds[severity.strip()] = int(value)
     return thresholds
+
+
+def parse_share(text: str) -> float:
+    """`0.05` (a share above 0, at most 1); empty: the default."""
+    if not text.strip():
+        return DEFAULT_MAX_DELETE_SHARE
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ConcordError(f"CONCORD_MAX_DELETE_SHARE: {text!r} is not a share above 0 and at most 1, e.g. 0.05")
+    return share
 
 
 @cache

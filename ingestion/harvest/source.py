@@ -47,12 +47,12 @@ from ingestion.harvest.client import HarvestClient
 from ingestion.harvest.tables import REGISTRY, SYSTEM, HarvestTable, format_timestamp, parse_timestamp
 from ingestion.landing import TableContract, land
 from ingestion.prefetch import prefetched
-from ingestion.source_skeleton import KeyListing, Vendor, Window
+from ingestion.source_skeleton import KeyListing, Run, Vendor, Window
 
 
-def source(config: HarvestConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False) -> DltSource:
+def source(config: HarvestConfig | None = None, run: Run | None = None) -> DltSource:
     """The Harvest source for one run (`ingestion.runner` calls this)."""
-    return source_skeleton.source(Harvest(config or HarvestConfig.resolve()), full_refresh, reconcile_all)
+    return source_skeleton.source(Harvest(config or HarvestConfig.resolve()), run or Run())
 
 
 class Harvest(Vendor[HarvestTable]):
