@@ -35,6 +35,7 @@ from ingestion.harvest.client import HarvestClient
 from ingestion.harvest.tables import REGISTRY, format_timestamp
 from ingestion.runner import SystemSummary, ingest, make_pipeline
 from tests.ingestion.warehouse_state import differences
+from tests.sandboxes.harvest_store import harvest_time_of_one_user_only
 
 TABLES = tuple(table.name for table in REGISTRY.tables)
 NEVER_RECONCILE: dict[str, timedelta | None] = dict.fromkeys(TABLES)
@@ -342,14 +343,6 @@ def test_time_entries_are_reconciled_nightly_and_small_tables_every_run(small_fi
 # -- the delete guard -------------------------------------------------------------------------
 
 
-def only_one_users_time(store: Store) -> int:
-    """The sandbox's time entries listing turns into a non-admin token's: one user's entries
-    only (the rest gone from the store, as they are from such a listing); returns how many went."""
-    with store.transaction("harvest") as conn:
-        [(user,)] = conn.execute("SELECT MIN(user_id) FROM time_entries").fetchall()
-        return conn.execute("DELETE FROM time_entries WHERE user_id <> ?", (user,)).rowcount
-
-
 def test_a_listing_missing_most_of_a_table_marks_none_of_it_deleted_and_says_how_to_confirm(
     firm, tmp_path: Path
 ) -> None:
@@ -358,7 +351,7 @@ def test_a_listing_missing_most_of_a_table_marks_none_of_it_deleted_and_says_how
     live = landed(tmp_path, "SELECT COUNT(*) FROM raw_harvest.time_entries")[0][0]
     with store.transaction("harvest") as conn:  # a real deletion in a table whose listing is whole
         conn.execute("DELETE FROM clients WHERE id = (SELECT MAX(id) FROM clients)")
-    missing = only_one_users_time(store)
+    missing = harvest_time_of_one_user_only(store)
 
     summary = run(tmp_path, harvest_config(cluster), reconcile_all=True)
 
@@ -391,7 +384,7 @@ def test_a_reconciliation_deleting_less_than_the_share_marks_its_deletes_as_befo
 def test_confirmed_deletes_of_a_guarded_table_land_in_one_run(firm, tmp_path: Path) -> None:
     store, cluster = firm
     run(tmp_path, harvest_config(cluster))
-    missing = only_one_users_time(store)
+    missing = harvest_time_of_one_user_only(store)
     run(tmp_path, harvest_config(cluster), reconcile_all=True)  # withheld, and marked reconciled today
 
     confirmed = run(tmp_path, harvest_config(cluster), confirm_deletes=["harvest.time_entries"])

@@ -10,6 +10,7 @@ from orchestration.automation.alerts import AlertLog
 from orchestration.landing.assets import landed_tables, landing_asset
 from orchestration.settings import ConcordSettings
 from tests.orchestration.conftest import ServedFirm
+from tests.sandboxes.harvest_store import harvest_time_of_one_user_only
 
 LAND_HARVEST = landing_asset("harvest", landed_tables()["harvest"])
 TIME_ENTRIES = dg.AssetKey(["raw", "harvest", "time_entries"])
@@ -24,9 +25,7 @@ def test_a_withheld_mass_delete_does_not_fail_the_load_and_raises_an_alert_sayin
     served_firm: ServedFirm,
 ) -> None:
     land()
-    with served_firm.store.transaction("harvest") as conn:  # a listing that sees one user's time only
-        [(user,)] = conn.execute("SELECT MIN(user_id) FROM time_entries").fetchall()
-        missing = conn.execute("DELETE FROM time_entries WHERE user_id <> ?", (user,)).rowcount
+    missing = harvest_time_of_one_user_only(served_firm.store)
 
     result = land({"reconcile_all": True})
 
