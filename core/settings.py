@@ -13,6 +13,7 @@ definitions) into one typed object that is passed in; nothing deeper reads the e
 | `CONCORD_SCHEDULES_RUNNING` | `1`: schedules start running | stopped |
 | `CONCORD_ALERT_THRESHOLDS` | open exceptions per severity that raise an alert | `error=25,warn=500` |
 | `CONCORD_RUN_TIME_LIMIT` | minutes a run of the loop may take before it is stopped and marked failed | `120` |
+| `CONCORD_MAX_DELETE_SHARE` | the share of a table's live records one key reconciliation may mark deleted; more is taken for a partial listing and deletes nothing until confirmed (`ingestion.reconcile`) | `0.05` |
 
 The source systems' base URLs and credentials are dlt's `sources.<system>.*` values
 (environment or `.dlt/secrets.toml`), read by `ingestion.config`.
@@ -32,6 +33,7 @@ from core.warehouse import DEFAULT_WAREHOUSE, Warehouse
 
 STATE_DIR = Path(".concord")
 DEFAULT_ALERT_THRESHOLDS = {"error": 25, "warn": 500}
+DEFAULT_MAX_DELETE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Settings:
     schedules_running: bool = False
     alert_thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ALERT_THRESHOLDS))
     run_time_limit: timedelta = timedelta(minutes=120)
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +66,7 @@ class Settings:
             alert_thresholds=parse_thresholds(env.get("CONCORD_ALERT_THRESHOLDS", "")),
             run_time_limit=parse_minutes("CONCORD_RUN_TIME_LIMIT", env.get("CONCORD_RUN_TIME_LIMIT"))
             or defaults["run_time_limit"].default,
+            max_delete_share=parse_share(env.get("CONCORD_MAX_DELETE_SHARE", "")),
         )
 
 
@@ -84,6 +88,19 @@ def parse_minutes(variable: str, text: str | None) -> timedelta | None:
     if not text.strip().isdigit() or int(text) == 0:
         raise ConcordError(f"{variable}: {text!r} is not a whole number of minutes above 0")
     return timedelta(minutes=int(text))
+
+
+def parse_share(text: str) -> float:
+    """`0.05` (a share above 0, at most 1); empty: the default."""
+    if not text.strip():
+        return DEFAULT_MAX_DELETE_SHARE
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ConcordError(f"CONCORD_MAX_DELETE_SHARE: {text!r} is not a share above 0 and at most 1, e.g. 0.05")
+    return share
 
 
 @cache

@@ -2,8 +2,9 @@
 
 A source fetches pages of vendor records and hands each page to `land()`, which
 - checks every record against its table's contract (primary key present, cursor timestamp
-  parseable, numbers numeric, currency known) and sends the ones that break it to the
-  `_concord_quarantine` table with the reason and the raw payload, so the rest go on;
+  parseable, numbers numeric, currency an ISO 4217 code) and sends the ones that break it to
+  the `_concord_quarantine` table with the reason and the raw payload, so the rest go on
+  (`ingestion.replay` lands them later, once the contract or its reference data allows);
 - adds the lineage columns every landed row carries: source system, extraction time, and
   the deletion flags (dlt adds the load id as `_dlt_load_id`);
 - yields the good rows to the table itself (merged on the primary key: the current state);
@@ -17,26 +18,33 @@ partial windows, and it mishandles compound keys; a log plus the current state i
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dlt
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+from dlt.extract.hints import HintsMeta
 from dlt.extract.items import DataItemWithMeta, TableNameMeta
 
 from ingestion.arrow_pages import UTC_TIMESTAMP, PageTypeError, column_name, typed_page
 
 QUARANTINE_TABLE = "_concord_quarantine"
 HISTORY_SUFFIX = "_history"
-KNOWN_CURRENCIES = frozenset(
-    {"USD", "GBP", "EUR", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD"}
-)
+# Every ISO 4217 alphabetic code, current or withdrawn (a record from before a currency was
+# replaced, HRK before the euro, still holds it), from ISO's lists one and three as data:
+# `iso4217.csv` (code, name, month withdrawn). The contract asks a currency to be a real code;
+# whether a firm's systems trade in it is for the consistency checks, not for landing.
+ISO_4217_FILE = Path(__file__).with_name("iso4217.csv")
+with ISO_4217_FILE.open(newline="") as _codes:
+    CURRENCY_CODES = frozenset(row["code"] for row in csv.DictReader(_codes))
 
 # Columns Concord adds to every landed row.
 SOURCE_SYSTEM = "_concord_source_system"
@@ -130,7 +138,7 @@ def _check(record: dict[str, Any], contract: TableContract, numeric: tuple[str, 
             raise BadRecord(f"{name} is not a finite number: {value!r}")
     if contract.currency:
         code = record.get(contract.currency)
-        if code is not None and code not in KNOWN_CURRENCIES:
+        if code is not None and code not in CURRENCY_CODES:
             raise BadRecord(f"unknown currency {code!r} in {contract.currency}")
     if contract.cursor is None:
         return None
@@ -191,6 +199,11 @@ def land(
         )
     if bad:
         yield to_quarantine(bad)
+
+
+def version_of(record: dict[str, Any], contract: TableContract) -> str | None:
+    """The record's `_concord_version`: its change stamp, as landed."""
+    return _version(record, contract.cursor, contract.also_versioned) if contract.cursor else None
 
 
 def _version(record: dict[str, Any], cursor: str, also: tuple[str, ...]) -> str | None:
@@ -309,6 +322,15 @@ def quarantine_row(
         "raw_payload": orjson.dumps(record, default=str).decode(),
         EXTRACTED_AT: extracted_at,
     }
+
+
+def is_quarantine(item: Any) -> bool:
+    """Whether an item `land()` yielded is quarantined rows (`to_quarantine`)."""
+    return (
+        isinstance(item, DataItemWithMeta)
+        and isinstance(item.meta, HintsMeta)
+        and item.meta.hints.get("table_name") == QUARANTINE_TABLE
+    )
 
 
 def to_quarantine(rows: list[dict[str, Any]]) -> Any:

@@ -6,6 +6,13 @@ a tombstone: the record's last landed values with `_concord_is_deleted` true and
 the deletion was noticed, merged into the current state and appended to the history, so
 the models can tell a deleted record from one that never existed.
 
+A listing can succeed and still be partial (a permission changed, a token that sees only
+some records): its missing keys would tombstone most of a table, and the write-back would
+then create those records again in the other systems. So a reconciliation that would mark
+more than a share of a table's live records deleted (`CONCORD_MAX_DELETE_SHARE`, 5% by
+default; a few records always may be) marks none and reports the table (`DeleteGuard`);
+`concord ingest --reconcile --confirm-deletes system.table` lands them in one run.
+
 How often each table is reconciled is configuration (every run for small tables, nightly
 for time entries); the last reconciliation time lives in the resource's dlt state, which
 is committed with the load, so a killed run reconciles again next time.
@@ -13,15 +20,63 @@ is committed with the load, so a killed run reconciles again next time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-
+from ingestion.landed import live_keys, normalized, rows_of
 from ingestion.landing import DELETED_AT, EXTRACTED_AT, IS_DELETED, TableContract, now_utc, to_current
 
 _STATE_KEY = "last_reconciled_at"
+# A reconciliation may always delete this many records, whatever the share: in a table of a
+# few dozen records one real deletion is several percent of it.
+ALWAYS_ALLOWED_DELETES = 10
+
+
+@dataclass(frozen=True)
+class WithheldDeletes:
+    """A reconciliation that would have deleted too much of a table, and so deleted nothing."""
+
+    system: str
+    table: str
+    missing: int  # live records the listing did not return
+    live: int  # live records the warehouse holds
+    max_share: float
+
+    @property
+    def name(self) -> str:
+        """The table as `concord ingest --confirm-deletes` names it."""
+        return f"{self.system}.{self.table}"
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.name}: the key listing lacks {self.missing:,} of its {self.live:,} live records "
+            f"({self.missing / self.live:.0%}, above the {self.max_share:.0%} of CONCORD_MAX_DELETE_SHARE), "
+            "so none was marked deleted (a partial listing, e.g. a token that sees less, would otherwise "
+            "delete them all); if they really were deleted: "
+            f"concord ingest --reconcile --confirm-deletes {self.name}"
+        )
+
+
+@dataclass
+class DeleteGuard:
+    """How much of a table one key reconciliation may mark deleted: more than `max_share` of
+    its live records (and more than ALWAYS_ALLOWED_DELETES) is taken for a partial listing and
+    lands no tombstone, unless the table is `confirmed` for this run. What it withheld is
+    reported in `withheld`, per table."""
+
+    system: str
+    max_share: float
+    confirmed: Collection[str] = ()  # tables of `system` whose deletes this run lands anyway
+    withheld: dict[str, WithheldDeletes] = field(default_factory=dict)
+
+    def allows(self, table: str, missing: int, live: int) -> bool:
+        if table in self.confirmed or missing <= max(ALWAYS_ALLOWED_DELETES, self.max_share * live):
+            return True
+        self.withheld[table] = WithheldDeletes(self.system, table, missing, live, self.max_share)
+        return False
 
 
 def is_due(interval: timedelta | None, state: dict[str, Any], force: bool = False) -> bool:
@@ -38,55 +93,17 @@ def mark_done(state: dict[str, Any], at: datetime) -> None:
     state[_STATE_KEY] = at.isoformat()
 
 
-def _normalized(name: str) -> str:
-    return dlt.current.source_schema().naming.normalize_identifier(name)
-
-
-def landed_live_keys(contract: TableContract) -> set[str]:
-    """Keys the warehouse holds as live for this table (empty before the first load)."""
-    pipeline = dlt.current.pipeline()
-    table = _normalized(contract.table)
-    key = _normalized(contract.primary_key)
-    with pipeline.sql_client() as client:
-        if not client.has_dataset():
-            return set()
-        qualified = client.make_qualified_table_name(table)
-        try:
-            rows = client.execute_sql(f"SELECT CAST({key} AS VARCHAR) FROM {qualified} WHERE NOT {IS_DELETED}")
-        except Exception as exc:  # the table does not exist yet
-            if "does not exist" in str(exc).lower() or "not found" in str(exc).lower():
-                return set()
-            raise
-    return {row[0] for row in rows or []}
-
-
-def _last_landed_rows(contract: TableContract, keys: list[str]) -> list[dict[str, Any]]:
-    pipeline = dlt.current.pipeline()
-    table = _normalized(contract.table)
-    key = _normalized(contract.primary_key)
-    rows: list[dict[str, Any]] = []
-    with pipeline.sql_client() as client:
-        qualified = client.make_qualified_table_name(table)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            with client.execute_query(
-                f"SELECT * FROM {qualified} WHERE CAST({key} AS VARCHAR) IN ({placeholders})", *chunk
-            ) as cursor:
-                names = [d[0] for d in cursor.description]
-                rows += [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-    return rows
-
-
 def tombstones(
-    contract: TableContract, source_keys: Iterable[str], noticed_at: datetime | None = None
+    contract: TableContract, source_keys: Iterable[str], guard: DeleteGuard, noticed_at: datetime | None = None
 ) -> Iterator[Any]:
-    """Yields tombstones (current state + history) for landed keys missing from the source."""
+    """Yields tombstones (current state + history) for landed keys missing from the source,
+    unless the guard takes them for too many."""
     noticed_at = noticed_at or now_utc()
-    missing = sorted(landed_live_keys(contract) - {str(k) for k in source_keys})
-    if not missing:
+    live = live_keys(contract)
+    missing = sorted(live - {str(k) for k in source_keys})
+    if not missing or not guard.allows(contract.table, len(missing), len(live)):
         return
-    rows = [_tombstone(contract, row, noticed_at, noticed_at) for row in _last_landed_rows(contract, missing)]
+    rows = [_tombstone(contract, row, noticed_at, noticed_at) for row in rows_of(contract, missing)]
     yield from to_current(rows, contract.table)
 
 
@@ -96,13 +113,11 @@ def tombstones_for(
     """Yields tombstones for keys the source reports deleted, with the time each was deleted
     (e.g. Salesforce's deleted feed), among those the warehouse still holds as live."""
     noticed_at = noticed_at or now_utc()
-    live = sorted(landed_live_keys(contract) & {str(k) for k in deleted_at})
+    live = sorted(live_keys(contract) & {str(k) for k in deleted_at})
     if not live:
         return
-    key = _normalized(contract.primary_key)
-    rows = [
-        _tombstone(contract, row, deleted_at[str(row[key])], noticed_at) for row in _last_landed_rows(contract, live)
-    ]
+    key = normalized(contract.primary_key)
+    rows = [_tombstone(contract, row, deleted_at[str(row[key])], noticed_at) for row in rows_of(contract, live)]
     yield from to_current(rows, contract.table)
 
 
@@ -110,7 +125,7 @@ def _tombstone(contract: TableContract, row: dict[str, Any], deleted_at: datetim
     """The last landed row, marked deleted (and the vendor's own deleted flag set, if it has one)."""
     tomb = {k: v for k, v in row.items() if not k.startswith("_dlt_")}
     if contract.deleted_flag:
-        tomb[_normalized(contract.deleted_flag)] = True
+        tomb[normalized(contract.deleted_flag)] = True
     tomb[IS_DELETED] = True
     tomb[DELETED_AT] = deleted_at
     tomb[EXTRACTED_AT] = noticed_at

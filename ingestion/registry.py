@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from ingestion.landing import HISTORY_SUFFIX
+from ingestion.landing import HISTORY_SUFFIX, QUARANTINE_TABLE
+
+QUARANTINE_DESCRIPTION = (
+    "Records that broke their table's contract and did not land: system, table, record key, the "
+    "reason and the raw payload (`concord ingest --replay-quarantine` lands those the contract "
+    "now accepts). Created with the first record quarantined."
+)
 
 # Where each system's registry is declared (`REGISTRY` in each module).
 _REGISTRY_MODULES = {
@@ -84,13 +90,14 @@ class SystemRegistry(Generic[T]):
         return found
 
     def modelled_tables(self) -> list[tuple[str, str]]:
-        """(table, description) of each table the dbt project reads: every landed table, and
-        the change logs declared as read."""
+        """(table, description) of each table the dbt project reads: every landed table, the
+        change logs declared as read, and the quarantine (its exceptions)."""
         found = []
         for table in self.tables:
             found.append((table.name, table.description))
             if table.history_description:
                 found.append((table.name + HISTORY_SUFFIX, table.history_description))
+        found.append((QUARANTINE_TABLE, QUARANTINE_DESCRIPTION))
         return found
 
 

@@ -1,6 +1,6 @@
 """Runs the ingestion pipelines (one dlt pipeline per system, dataset `raw_<system>`) and
-summarises each run from what landed: rows new / changed / deleted / quarantined per table,
-and vendor fields that have disappeared."""
+summarises each run from what landed: rows new / changed / deleted / quarantined / replayed
+per table, deletes the guard withheld, and vendor fields that have disappeared."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import importlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,10 @@ from ingestion import history
 from ingestion.config import HarvestConfig, NetSuiteConfig, SalesforceConfig
 from ingestion.http import SourceFatalError
 from ingestion.landing import FIELDS_SEEN, HISTORY_SUFFIX, QUARANTINE_TABLE
+from ingestion.reconcile import DeleteGuard, WithheldDeletes
+from ingestion.registry import registries
+from ingestion.replay import QuarantineReplay
+from ingestion.source_skeleton import Run
 
 # dlt normalises extracted files in parallel processes; rotating the files every 100k items
 # gives a big table (a million time entries) several files to share between the workers.
@@ -52,6 +56,8 @@ class TableSummary:
     changed: int = 0
     deleted: int = 0
     quarantined: int = 0
+    replayed: int = 0  # quarantined records a replay landed
+    withheld_deletes: WithheldDeletes | None = None  # a reconciliation that would have deleted too much
     missing_fields: list[str] = field(default_factory=list)
 
 
@@ -87,9 +93,22 @@ def _has_dataset(pipeline: dlt.Pipeline) -> bool:
         return client.has_dataset()
 
 
-def build_source(system: str, config: Any, full_refresh: bool, reconcile_all: bool) -> Any:
+def build_source(system: str, config: Any, run: Run) -> Any:
     module = importlib.import_module(f"ingestion.{system}")
-    return module.source(config, full_refresh=full_refresh, reconcile_all=reconcile_all)
+    return module.source(config, run)
+
+
+def confirmed_tables(names: Collection[str], systems: tuple[str, ...]) -> dict[str, set[str]]:
+    """`system.table` names (as `--confirm-deletes` takes them) -> tables per system."""
+    confirmed: dict[str, set[str]] = {}
+    for name in names:
+        system, _, table = name.partition(".")
+        known = {t.name for t in registries()[system].tables} if system in registries() else set()
+        if table not in known or system not in systems:
+            choices = ", ".join(f"{s}.{t.name}" for s in systems for t in registries()[s].tables)
+            raise ConcordError(f"--confirm-deletes {name}: not a table this run lands; one of {choices}")
+        confirmed.setdefault(system, set()).add(table)
+    return confirmed
 
 
 def ingest(
@@ -100,15 +119,27 @@ def ingest(
     reconcile_all: bool = False,
     pipelines_dir: Path | None = None,
     on_progress: Callable[[str], None] = lambda message: None,
+    max_delete_share: float | None = None,
+    confirm_deletes: Collection[str] = (),
+    replay_quarantine: bool = False,
 ) -> list[SystemSummary]:
-    """One incremental run per system, in turn (the DuckDB file takes one writer at a time)."""
+    """One incremental run per system, in turn (the DuckDB file takes one writer at a time).
+
+    A key reconciliation that would mark more than `max_delete_share` (default: the settings')
+    of a table deleted marks none (`ingestion.reconcile.DeleteGuard`) unless the table is in
+    `confirm_deletes` (`system.table`; those tables are reconciled in this run whatever their
+    cadence). `replay_quarantine`: after the run, land the quarantined records the contract
+    now accepts (`ingestion.replay`)."""
     warehouse = warehouse or settings().warehouse
     pipelines_dir = pipelines_dir or settings().pipelines_dir
+    max_delete_share = settings().max_delete_share if max_delete_share is None else max_delete_share
     configs = configs or {}
-    summaries = []
     for system in systems:
         if system not in SYSTEMS:
             raise ConcordError(f"unknown system {system!r}; use one of {', '.join(SYSTEMS)}")
+    confirmed = confirmed_tables(confirm_deletes, systems)
+    summaries = []
+    for system in systems:
         config = configs.get(system) or CONFIG_TYPES[system].resolve()
         pipeline = make_pipeline(system, warehouse, pipelines_dir)
         on_progress(f"{system}: extracting and loading into {warehouse.describe()}")
@@ -122,9 +153,13 @@ def ingest(
             pending_ids = (
                 _normalize_and_load(pipeline, on_progress, system, warehouse) if pipeline.has_pending_data else []
             )
-            source = build_source(system, config, full_refresh, reconcile_all)
-            pipeline.extract(source, loader_file_format=warehouse.file_format)
+            guard = DeleteGuard(system, max_delete_share, frozenset(confirmed.get(system, ())))
+            run = Run(full_refresh=full_refresh, reconcile_all=reconcile_all, guard=guard)
+            pipeline.extract(build_source(system, config, run), loader_file_format=warehouse.file_format)
             load_ids = pending_ids + _normalize_and_load(pipeline, on_progress, system, warehouse)
+            replay = QuarantineReplay()
+            if replay_quarantine:
+                load_ids += _replay(pipeline, system, config, warehouse, replay, on_progress)
         except PipelineStepFailed as exc:
             fatal = _fatal_cause(exc)
             if fatal is not None:
@@ -135,8 +170,33 @@ def ingest(
         on_progress(f"{system}: summarising")
         summary = SystemSummary(system, load_ids, time.perf_counter() - started)
         summary.tables = summarise(pipeline, system, summary.load_ids)
+        for table, withheld in guard.withheld.items():
+            summary.tables.setdefault(table, TableSummary()).withheld_deletes = withheld
+        for table, count in replay.replayed.items():
+            summary.tables.setdefault(table, TableSummary()).replayed = count
         summaries.append(summary)
     return summaries
+
+
+def _replay(
+    pipeline: dlt.Pipeline,
+    system: str,
+    config: Any,
+    warehouse: Warehouse,
+    replay: QuarantineReplay,
+    on_progress: Callable[[str], None],
+) -> list[str]:
+    """The replay, a load of its own after the incremental one (so what it lands is compared
+    with what that run landed), then the removal of what it resolved from the quarantine;
+    returns its load ids."""
+    on_progress(f"{system}: replaying the quarantine")
+    seen = {key: set(fields) for key, fields in FIELDS_SEEN.seen.items()}
+    pipeline.extract(build_source(system, config, Run(replay=replay)), loader_file_format=warehouse.file_format)
+    FIELDS_SEEN.seen.clear()  # old payloads say nothing of the fields the vendor sends today
+    FIELDS_SEEN.seen.update(seen)
+    load_ids = _normalize_and_load(pipeline, on_progress, system, warehouse)
+    replay.remove_resolved(pipeline)
+    return load_ids
 
 
 def _normalize_and_load(

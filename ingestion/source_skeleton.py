@@ -13,7 +13,10 @@ The skeleton owns, for every table of the system's registry (`ingestion.registry
 - reconciliation of key sets, for deletes the vendor does not report: on the registry's
   cadence (a run's config may override it per table), or for every table on a full refresh
   or `reconcile_all`. A first load skips it: it lands every key there is;
-- the tombstones: each landed live key a reconciliation did not list (`ingestion.reconcile`).
+- the tombstones: each landed live key a reconciliation did not list (`ingestion.reconcile`),
+  unless they are too many of the table for the run's `DeleteGuard`;
+- the replay of quarantined records (`ingestion.replay`), in a run of its own that reads no
+  window and moves no cursor.
 
 A vendor (a `Vendor` subclass) says how to reach its system: its clock, the contract each
 table's records are checked against, how to read a window's changes (paging, queries,
@@ -32,9 +35,12 @@ import dlt
 from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.sources import DltResource, DltSource
 
+from core.settings import DEFAULT_MAX_DELETE_SHARE
 from ingestion import reconcile
-from ingestion.landing import LINEAGE_COLUMNS, TableContract, coalesced, now_utc
+from ingestion.landing import LINEAGE_COLUMNS, TableContract, coalesced, land, now_utc
+from ingestion.reconcile import DeleteGuard
 from ingestion.registry import LandedTable, SystemRegistry
+from ingestion.replay import QuarantineReplay
 
 CURSOR_STATE_KEY = "window_end"
 # Keys a source kept its cursor under before the sources shared this skeleton (Harvest's
@@ -101,6 +107,11 @@ class Vendor(ABC, Generic[T]):
     def changes(self, table: T, contract: TableContract, window: Window) -> Iterator[Any]:
         """The landed items (through `ingestion.landing.land`) of every record in the window."""
 
+    def land_page(self, table: T, contract: TableContract, records: list[dict[str, Any]]) -> Iterator[Any]:
+        """One page of the table's records through the landing contract, with any check only
+        this vendor needs (a quarantined record is replayed through it too)."""
+        yield from land(records, contract, self.registry.system)
+
     @abstractmethod
     def list_keys(self, table: T, contract: TableContract, window: Window, listing: KeyListing) -> Iterator[Any]:
         """Fills `listing` with every key the vendor still has for the table; yields the
@@ -121,20 +132,36 @@ def store_window_end(state: dict[str, Any], end: datetime) -> None:
         state.pop(key, None)
 
 
-def source(vendor: Vendor[Any], full_refresh: bool, reconcile_all: bool) -> DltSource:
+@dataclass(frozen=True)
+class Run:
+    """What one run of a source does besides reading each table's window."""
+
+    full_refresh: bool = False  # read every window from the beginning (and reconcile every table)
+    reconcile_all: bool = False  # reconcile every table's keys, whatever its cadence
+    guard: DeleteGuard | None = None  # None: the default share, nothing confirmed
+    replay: QuarantineReplay | None = None  # set: only replay the quarantine (no window, no cursor)
+
+
+def source(vendor: Vendor[Any], run: Run) -> DltSource:
     """The dlt source of one run: a merge resource per registry table."""
     registry = vendor.registry
+    guard = run.guard or DeleteGuard(registry.system, DEFAULT_MAX_DELETE_SHARE)
 
     @dlt.source(name=registry.system, max_table_nesting=vendor.max_table_nesting)
     def landed() -> list[DltResource]:
-        return [_resource(vendor, table, full_refresh, reconcile_all) for table in registry.tables]
+        return [_resource(vendor, table, run, guard) for table in registry.tables]
 
     return landed()
 
 
-def _resource(vendor: Vendor[Any], table: LandedTable, full_refresh: bool, reconcile_all: bool) -> DltResource:
+def _resource(vendor: Vendor[Any], table: LandedTable, run: Run, guard: DeleteGuard) -> DltResource:
     def extract() -> Iterator[Any]:
-        yield from coalesced(_table_items(vendor, table, full_refresh, reconcile_all))
+        if run.replay is not None:
+            contract = vendor.contract(table)
+            pages = run.replay.items(contract, lambda records: vendor.land_page(table, contract, records))
+        else:
+            pages = _table_items(vendor, table, run, guard)
+        yield from coalesced(pages)
 
     return dlt.resource(
         extract,
@@ -145,20 +172,21 @@ def _resource(vendor: Vendor[Any], table: LandedTable, full_refresh: bool, recon
     )
 
 
-def _table_items(vendor: Vendor[Any], table: LandedTable, full_refresh: bool, reconcile_all: bool) -> Iterator[Any]:
+def _table_items(vendor: Vendor[Any], table: LandedTable, run: Run, guard: DeleteGuard) -> Iterator[Any]:
     state = dlt.current.resource_state()
     contract = vendor.contract(table)
     stored = stored_window_end(state)
-    window = Window(None if full_refresh else stored, vendor.window_end(table))
+    window = Window(None if run.full_refresh else stored, vendor.window_end(table))
     reconciling = False
-    if stored is None and not full_refresh:
+    if stored is None and not run.full_refresh:
         reconcile.mark_done(state, now_utc())  # a first load lands every key there is
     else:
-        reconciling = reconcile.is_due(vendor.reconcile_every(table), state, force=full_refresh or reconcile_all)
+        forced = run.full_refresh or run.reconcile_all or table.name in guard.confirmed
+        reconciling = reconcile.is_due(vendor.reconcile_every(table), state, force=forced)
     if reconciling:
         listing = KeyListing()
         yield from vendor.list_keys(table, contract, window, listing)
-        yield from reconcile.tombstones(contract, listing.keys, listing.noticed_at)
+        yield from reconcile.tombstones(contract, listing.keys, guard, listing.noticed_at)
         reconcile.mark_done(state, now_utc())
     if window.is_empty:
         return

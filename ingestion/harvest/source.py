@@ -44,15 +44,15 @@ from dlt.sources import DltSource
 from ingestion import source_skeleton
 from ingestion.config import HarvestConfig
 from ingestion.harvest.client import HarvestClient
-from ingestion.harvest.tables import REGISTRY, SYSTEM, HarvestTable, format_timestamp, parse_timestamp
-from ingestion.landing import TableContract, land
+from ingestion.harvest.tables import REGISTRY, HarvestTable, format_timestamp, parse_timestamp
+from ingestion.landing import TableContract
 from ingestion.prefetch import prefetched
-from ingestion.source_skeleton import KeyListing, Vendor, Window
+from ingestion.source_skeleton import KeyListing, Run, Vendor, Window
 
 
-def source(config: HarvestConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False) -> DltSource:
+def source(config: HarvestConfig | None = None, run: Run | None = None) -> DltSource:
     """The Harvest source for one run (`ingestion.runner` calls this)."""
-    return source_skeleton.source(Harvest(config or HarvestConfig.resolve()), full_refresh, reconcile_all)
+    return source_skeleton.source(Harvest(config or HarvestConfig.resolve()), run or Run())
 
 
 class Harvest(Vendor[HarvestTable]):
@@ -80,7 +80,7 @@ class Harvest(Vendor[HarvestTable]):
         params = {"updated_since": format_timestamp(window.start)} if window.start else {}
         end_text = format_timestamp(window.end)
         for page in prefetched(self.client.pages(table.vendor_name, params)):
-            yield from land(before(page.records, end_text), contract, SYSTEM)
+            yield from self.land_page(table, contract, before(page.records, end_text))
 
     def list_keys(
         self, table: HarvestTable, contract: TableContract, window: Window, listing: KeyListing
@@ -98,7 +98,7 @@ class Harvest(Vendor[HarvestTable]):
             records = before(page.records, end_text)
             if start_text is not None:
                 records = since(records, start_text)
-            yield from land(records, contract, SYSTEM)
+            yield from self.land_page(table, contract, records)
 
 
 def before(records: list[dict[str, Any]], end_text: str) -> list[dict[str, Any]]:

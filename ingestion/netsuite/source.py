@@ -36,8 +36,10 @@ deleted at the server time of the run.
 Contract: SuiteQL sends strings and leaves nulls out. Every selected field missing from an
 item is filled with None (so a null is not mistaken for a vanished field), and values are
 converted to the field's type (`tables.py`); a value that does not convert, or a currency id
-that is not one of NetSuite's currencies with a known ISO code, sends the record to the
-quarantine with the reason; the rest of the page lands.
+that is not one of the account's own currency records (read at run start) with an ISO 4217
+code, sends the record to the quarantine with the reason; the rest of the page lands. A replay
+(`ingestion.replay`) checks quarantined records against the currencies of its own run, so a
+record waiting for a currency NetSuite has since been given lands then.
 """
 
 from __future__ import annotations
@@ -51,7 +53,15 @@ from dlt.sources import DltSource
 
 from ingestion import source_skeleton
 from ingestion.config import NetSuiteConfig
-from ingestion.landing import FIELDS_SEEN, KNOWN_CURRENCIES, TableContract, land, now_utc, quarantine_row, to_quarantine
+from ingestion.landing import (
+    CURRENCY_CODES,
+    FIELDS_SEEN,
+    TableContract,
+    land,
+    now_utc,
+    quarantine_row,
+    to_quarantine,
+)
 from ingestion.netsuite import timezone
 from ingestion.netsuite.client import NetSuiteClient, server_time
 from ingestion.netsuite.queries import (
@@ -62,12 +72,12 @@ from ingestion.netsuite.queries import (
 )
 from ingestion.netsuite.tables import DATETIME_MASK, REGISTRY, SYSTEM, NetSuiteTable
 from ingestion.prefetch import prefetched
-from ingestion.source_skeleton import KeyListing, Vendor, Window
+from ingestion.source_skeleton import KeyListing, Run, Vendor, Window
 
 
-def source(config: NetSuiteConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False) -> DltSource:
+def source(config: NetSuiteConfig | None = None, run: Run | None = None) -> DltSource:
     """The NetSuite source for one run (`ingestion.runner` calls this)."""
-    return source_skeleton.source(NetSuite(config or NetSuiteConfig.resolve()), full_refresh, reconcile_all)
+    return source_skeleton.source(NetSuite(config or NetSuiteConfig.resolve()), run or Run())
 
 
 class NetSuite(Vendor[NetSuiteTable]):
@@ -95,7 +105,7 @@ class NetSuite(Vendor[NetSuiteTable]):
                 timezone.check_offset(str(item.get("servernow")), server_now, self.tz)
             ids: set[str] = set()
             for items in keyset_pages(self.client, "currency", "id, symbol", [], self.config.page_size):
-                ids.update(item["id"] for item in items if item.get("symbol") in KNOWN_CURRENCIES)
+                ids.update(item["id"] for item in items if item.get("symbol") in CURRENCY_CODES)
             self._currency_ids = frozenset(ids)
             self._server_now = server_now
         return self
@@ -106,8 +116,11 @@ class NetSuite(Vendor[NetSuiteTable]):
 
     @property
     def currency_ids(self) -> frozenset[str]:
-        """Ids (as SuiteQL sends them, strings) of the currencies with a known ISO code."""
+        """Ids (as SuiteQL sends them, strings) of NetSuite's currencies with an ISO 4217 code."""
         return self._started()._currency_ids
+
+    def land_page(self, table: NetSuiteTable, contract: TableContract, records: list[dict[str, Any]]) -> Iterator[Any]:
+        yield from _land_page(records, table, self.currency_ids)
 
     def column_hints(self, table: NetSuiteTable) -> TTableSchemaColumns:
         # SuiteQL's strings become typed columns in `land()` (the contract declares each
@@ -136,7 +149,7 @@ class NetSuite(Vendor[NetSuiteTable]):
             )
             for items in prefetched(pages):
                 inside = _to_utc(items, cursors, datetimes, self.tz, start, end)
-                yield from _land_page(inside, table, self.currency_ids)
+                yield from self.land_page(table, contract, inside)
 
     def _steps(self, table: NetSuiteTable, window: Window) -> list[tuple[datetime | None, datetime]]:
         """The window split at each fall-back transition inside it (see the module docstring)."""
@@ -211,7 +224,7 @@ def _to_utc(
 
 def _land_page(items: list[dict[str, Any]], table: NetSuiteTable, currency_ids: frozenset[str]) -> Iterator[Any]:
     """A page through `land()`, after the check only NetSuite needs: a currency reference
-    must be to a currency with a known ISO code."""
+    must be to one of the account's currencies with an ISO 4217 code."""
     extracted_at = now_utc()
     rows: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []

@@ -56,7 +56,7 @@ from ingestion.reconcile import tombstones_for
 from ingestion.registry import LandedTable
 from ingestion.salesforce.client import SYSTEM, InvalidReplicationDate, SalesforceClient, soql_datetime
 from ingestion.salesforce.objects import CURSOR, PRIMARY_KEY, REGISTRY, column_hints, contract_for
-from ingestion.source_skeleton import KeyListing, Vendor, Window
+from ingestion.source_skeleton import KeyListing, Run, Vendor, Window
 
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 # The deleted feed's retention, less a margin for its minute truncation and clock skew.
@@ -65,11 +65,9 @@ DELETED_FEED_REACH = timedelta(days=15) - timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
 
-def source(
-    config: SalesforceConfig | None = None, full_refresh: bool = False, reconcile_all: bool = False
-) -> DltSource:
+def source(config: SalesforceConfig | None = None, run: Run | None = None) -> DltSource:
     """The Salesforce source for one run (`ingestion.runner` calls this)."""
-    return source_skeleton.source(Salesforce(config or SalesforceConfig.resolve()), full_refresh, reconcile_all)
+    return source_skeleton.source(Salesforce(config or SalesforceConfig.resolve()), run or Run())
 
 
 class Salesforce(Vendor[LandedTable]):

@@ -35,6 +35,17 @@ def test_alert_thresholds_that_are_not_numbers_are_refused() -> None:
         Settings.from_environment({"CONCORD_ALERT_THRESHOLDS": "error=many"})
 
 
+def test_the_share_of_a_table_a_reconciliation_may_delete_is_five_percent_unless_set() -> None:
+    assert Settings.from_environment({}).max_delete_share == 0.05
+    assert Settings.from_environment({"CONCORD_MAX_DELETE_SHARE": "0.2"}).max_delete_share == 0.2
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "1.5", "nan"])
+def test_a_delete_share_that_is_not_a_share_is_refused_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConcordError, match=f"CONCORD_MAX_DELETE_SHARE: '{value}'"):
+        Settings.from_environment({"CONCORD_MAX_DELETE_SHARE": value})
+
+
 def test_a_source_resolves_from_the_sources_settings(monkeypatch) -> None:
     monkeypatch.setenv("SOURCES__HARVEST__BASE_URL", "https://api.harvestapp.com/v2")
     monkeypatch.setenv("SOURCES__HARVEST__ACCESS_TOKEN", "token")

@@ -28,6 +28,7 @@ from ingestion.netsuite.client import NetSuiteClient
 from ingestion.runner import ingest
 from tests.firm import configs
 from tests.ingestion.warehouse_state import differences
+from tests.sandboxes.harvest_store import harvest_time_of_one_user_only
 
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
 
@@ -199,6 +200,36 @@ def test_concord_ingest_prints_a_summary_per_table(firm, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     row = re.search(r"time_entries\s*│\s*([\d,]+)\s*│", result.stdout)  # the `new` column
     assert row and int(row.group(1).replace(",", "")) > 0, result.stdout
+
+
+def test_concord_ingest_withholds_a_mass_delete_says_how_to_confirm_it_and_lands_it_when_confirmed(
+    firm, tmp_path: Path
+) -> None:
+    store, cluster = firm
+    env = {**os.environ, "COLUMNS": "200", "CONCORD_DUCKDB_PATH": str(tmp_path / "cli.duckdb")}
+    env |= cluster.source_environment()
+
+    def concord_ingest(*options: str) -> str:
+        command = [*CONCORD, "ingest", "--system", "harvest", *options]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def deleted_time_entries(output: str) -> int:
+        row = re.search(r"time_entries\s*│\s*[\d,]+\s*│\s*[\d,]+\s*│\s*([\d,]+)\s*│", output)
+        assert row, output
+        return int(row.group(1).replace(",", ""))
+
+    concord_ingest()
+    missing = harvest_time_of_one_user_only(store)
+
+    withheld = concord_ingest("--reconcile")
+    confirmed = concord_ingest("--reconcile", "--confirm-deletes", "harvest.time_entries")
+
+    assert deleted_time_entries(withheld) == 0
+    assert "concord ingest --reconcile --confirm-deletes harvest.time_entries" in " ".join(withheld.split())
+    assert deleted_time_entries(confirmed) == missing
+    assert "confirm-deletes" not in confirmed
 
 
 def test_concord_ingest_with_a_wrong_credential_says_what_to_fix(firm, tmp_path: Path) -> None:

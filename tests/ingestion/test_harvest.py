@@ -35,6 +35,7 @@ from ingestion.harvest.client import HarvestClient
 from ingestion.harvest.tables import REGISTRY, format_timestamp
 from ingestion.runner import SystemSummary, ingest, make_pipeline
 from tests.ingestion.warehouse_state import differences
+from tests.sandboxes.harvest_store import harvest_time_of_one_user_only
 
 TABLES = tuple(table.name for table in REGISTRY.tables)
 NEVER_RECONCILE: dict[str, timedelta | None] = dict.fromkeys(TABLES)
@@ -339,6 +340,69 @@ def test_time_entries_are_reconciled_nightly_and_small_tables_every_run(small_fi
     assert landed(tmp_path, "SELECT _concord_is_deleted FROM raw_harvest.time_entries WHERE id = ?", entry) == [(True,)]
 
 
+# -- the delete guard -------------------------------------------------------------------------
+
+
+def test_a_listing_missing_most_of_a_table_marks_none_of_it_deleted_and_says_how_to_confirm(
+    firm, tmp_path: Path
+) -> None:
+    store, cluster = firm
+    run(tmp_path, harvest_config(cluster))
+    live = landed(tmp_path, "SELECT COUNT(*) FROM raw_harvest.time_entries")[0][0]
+    with store.transaction("harvest") as conn:  # a real deletion in a table whose listing is whole
+        conn.execute("DELETE FROM clients WHERE id = (SELECT MAX(id) FROM clients)")
+    missing = harvest_time_of_one_user_only(store)
+
+    summary = run(tmp_path, harvest_config(cluster), reconcile_all=True)
+
+    withheld = summary.tables["time_entries"].withheld_deletes
+    assert withheld is not None and (withheld.missing, withheld.live) == (missing, live)
+    assert "concord ingest --reconcile --confirm-deletes harvest.time_entries" in withheld.message
+    assert summary.tables["time_entries"].deleted == 0
+    assert landed(tmp_path, "SELECT COUNT(*) FROM raw_harvest.time_entries WHERE _concord_is_deleted") == [(0,)]
+    assert summary.tables["clients"].deleted == 1  # the rest of the load goes on
+    assert summary.tables["clients"].withheld_deletes is None
+
+
+def test_a_reconciliation_deleting_less_than_the_share_marks_its_deletes_as_before(firm, tmp_path: Path) -> None:
+    store, cluster = firm
+    run(tmp_path, harvest_config(cluster))
+    with store.transaction("harvest") as conn:
+        live = conn.execute("SELECT COUNT(*) FROM time_entries").fetchone()[0]
+        doomed = int(live * 0.04)  # under the 5% default, and more than the few always allowed
+        conn.execute(
+            "DELETE FROM time_entries WHERE id IN (SELECT id FROM time_entries ORDER BY id LIMIT ?)", (doomed,)
+        )
+
+    summary = run(tmp_path, harvest_config(cluster), reconcile_all=True)
+
+    assert doomed > 10 and summary.tables["time_entries"].deleted == doomed
+    assert summary.tables["time_entries"].withheld_deletes is None
+    assert differences(store, warehouse(tmp_path), systems=("harvest",)) == []
+
+
+def test_confirmed_deletes_of_a_guarded_table_land_in_one_run(firm, tmp_path: Path) -> None:
+    store, cluster = firm
+    run(tmp_path, harvest_config(cluster))
+    missing = harvest_time_of_one_user_only(store)
+    run(tmp_path, harvest_config(cluster), reconcile_all=True)  # withheld, and marked reconciled today
+
+    confirmed = run(tmp_path, harvest_config(cluster), confirm_deletes=["harvest.time_entries"])
+    after = run(tmp_path, harvest_config(cluster), reconcile_all=True)
+
+    assert confirmed.tables["time_entries"].deleted == missing
+    assert confirmed.tables["time_entries"].withheld_deletes is None
+    assert after.tables["time_entries"].deleted == 0 and after.tables["time_entries"].withheld_deletes is None
+    assert differences(store, warehouse(tmp_path), systems=("harvest",)) == []
+
+
+def test_confirming_deletes_of_a_table_the_run_does_not_land_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(ConcordError, match=r"--confirm-deletes harvest\.timesheets: not a table this run lands"):
+        run(tmp_path, harvest_config("http://127.0.0.1:9/v2"), confirm_deletes=["harvest.timesheets"])
+    with pytest.raises(ConcordError, match=r"--confirm-deletes netsuite\.customer: not a table this run lands"):
+        run(tmp_path, harvest_config("http://127.0.0.1:9/v2"), confirm_deletes=["netsuite.customer"])
+
+
 # -- history ----------------------------------------------------------------------------------
 
 
@@ -385,6 +449,38 @@ def test_a_record_breaking_the_contract_is_quarantined_while_the_rest_loads(smal
     assert (summary.tables["clients"].quarantined, summary.tables["time_entries"].quarantined) == (1, 1)
     assert (summary.tables["clients"].new, summary.tables["time_entries"].new) == (0, 2)
     assert summary.tables["projects"].new == summary.tables["expenses"].new == 1
+
+
+@pytest.mark.parametrize("currency", ["NZD", "HKD", "ZAR", "MXN", "HRK"])
+def test_a_client_in_any_iso_4217_currency_lands(small_firm, tmp_path: Path, currency: str) -> None:
+    with small_firm.store.transaction("harvest") as conn:
+        conn.execute("UPDATE clients SET currency = ? WHERE id = ?", (currency, small_firm.ids["client"]))
+
+    summary = run(tmp_path, harvest_config(small_firm.cluster))
+
+    assert (summary.tables["clients"].new, summary.tables["clients"].quarantined) == (1, 0)
+    assert landed(tmp_path, "SELECT currency FROM raw_harvest.clients") == [(currency,)]
+
+
+def test_a_replay_clears_a_quarantined_record_whose_fixed_version_has_landed_without_landing_it_again(
+    small_firm, tmp_path: Path
+) -> None:
+    store, cluster, ids = small_firm.store, small_firm.cluster, small_firm.ids
+    with store.transaction("harvest") as conn:
+        conn.execute("UPDATE clients SET currency = 'XYZ' WHERE id = ?", (ids["client"],))
+        conn.execute("UPDATE time_entries SET hours = 'lots' WHERE id = ?", (ids["time_entries"][1],))
+    run(tmp_path, harvest_config(cluster))
+    store.advance_clock(60_000)
+    with api(cluster) as http:  # someone fixes the client in Harvest: a new version
+        assert http.patch(f"/clients/{ids['client']}", json={"currency": "EUR"}).status_code == 200
+    store.advance_clock(60_000)
+
+    summary = run(tmp_path, harvest_config(cluster), replay_quarantine=True)
+
+    assert summary.tables["clients"].new == 1 and summary.tables["clients"].replayed == 0
+    assert landed(tmp_path, "SELECT currency FROM raw_harvest.clients_history") == [("EUR",)]
+    quarantined = landed(tmp_path, "SELECT table_name, record_key, reason FROM raw_harvest._concord_quarantine")
+    assert quarantined == [("time_entries", str(ids["time_entries"][1]), "hours is not a number: 'lots'")]
 
 
 def test_429s_and_5xxs_still_give_an_exact_load(firm, tmp_path: Path) -> None:

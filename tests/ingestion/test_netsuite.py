@@ -274,6 +274,37 @@ def test_a_record_breaking_the_contract_is_quarantined_while_the_rest_loads(
     assert 7 not in {row[0] for row in h.sql(f"SELECT id FROM raw_netsuite.{table}")}
 
 
+def test_a_replay_lands_the_records_whose_currency_netsuite_lists_since_and_keeps_the_rest(
+    netsuite: Callable[..., Harness],
+) -> None:
+    h = netsuite(firm=False)
+    seed_reference_data(h.store)
+    seed_customers(h.store, 5)
+    with h.store.transaction("netsuite") as conn:  # a currency the run's list of currencies did not have yet
+        conn.execute("UPDATE customer SET currency = 3 WHERE id IN (2, 3)")
+        conn.execute("UPDATE customer SET currency = 99 WHERE id = 4")
+    assert h.ingest()["customer"].quarantined == 3
+    with h.store.transaction("netsuite") as conn:
+        conn.execute(
+            "INSERT INTO currency (id, name, symbol, isbasecurrency, exchangerate, lastmodifieddate) "
+            "VALUES (3, 'New Zealand Dollar', 'NZD', 'F', 0.55, ?)",
+            (h.store.now_ms(),),
+        )
+    h.store.advance_clock(60_000)
+
+    incremental = h.ingest()
+    replay = h.ingest(replay_quarantine=True)
+
+    assert incremental["currency"].new == 1 and incremental["customer"].new == 0  # the cursor is past them
+    assert (replay["customer"].replayed, replay["customer"].new, replay["customer"].changed) == (2, 2, 0)
+    assert h.sql("SELECT id, currency FROM raw_netsuite.customer ORDER BY id") == [(1, 2), (2, 3), (3, 3), (5, 2)]
+    assert h.sql("SELECT id FROM raw_netsuite.customer_history ORDER BY id") == [(1,), (2,), (3,), (5,)]
+    assert h.sql("SELECT record_key, reason FROM raw_netsuite._concord_quarantine") == [
+        ("4", "unknown currency id 99 in currency")
+    ]
+    assert h.ingest(replay_quarantine=True)["customer"].replayed == 0  # nothing twice
+
+
 def test_429_and_5xx_faults_still_give_an_exact_load(netsuite: Callable[..., Harness]) -> None:
     h = netsuite(page_size=500)
     injector = h.cluster.running["netsuite"].injector

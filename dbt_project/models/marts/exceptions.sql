@@ -16,7 +16,7 @@
     'chk_customer_attribute_drift', 'chk_customer_missing_cross_reference', 'chk_duplicate_customers',
     'chk_won_opportunity_not_provisioned', 'chk_orphan_project', 'chk_stale_rate',
     'chk_unbilled_time', 'chk_unbilled_expense', 'chk_charge_without_approved_time', 'chk_invoice_total_mismatch',
-    'chk_wrong_legal_entity',
+    'chk_wrong_legal_entity', 'chk_quarantined_record',
 ] -%}
 {%- set columns = 'check_name, golden_customer_id, source_system, source_record_id, reference_system,
     reference_record_id, field, observed_value, expected_value, reason' -%}

@@ -153,7 +153,8 @@ def print_summary(summary: DemoSummary, warehouse: Warehouse) -> None:
 def records_in_warehouse(warehouse: Warehouse, system: str) -> int:
     from orchestration.landing.assets import landed_tables
 
-    tables = [table for table, _ in landed_tables().get(system, []) if not table.endswith("_history")]
+    # Current-state tables only: not the change logs, nor the quarantine (records that did not land).
+    tables = [t for t, _ in landed_tables().get(system, []) if not t.endswith("_history") and not t.startswith("_")]
     sql = " + ".join(f"(SELECT COUNT(*) FROM raw_{system}.{table})" for table in tables)
     return int(warehouse.query(f"SELECT {sql}")[0][0]) if tables else 0
 

@@ -1,0 +1,3 @@
+{#- The salesforce records quarantined on landing (see macros/staging/quarantine.sql). -#}
+
+{{ staging_quarantined_records('salesforce') }}
