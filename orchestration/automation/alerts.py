@@ -13,7 +13,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Alert:
     raised_at: str
-    kind: str  # run_failure | exceptions
+    kind: str  # run_failure | exceptions | dead_run | mass_delete | vendor_outage
     subject: str
     message: str
 
