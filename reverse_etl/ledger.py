@@ -52,9 +52,6 @@ DDL = (
         http_attempts INTEGER,
         attempted_at TIMESTAMP NOT NULL
     )""",
-    # added later: ledgers made before gain them here (a create's idempotency key, read back
-    # to settle an in_flight row; a dead letter's failures that were not transient)
-    f"ALTER TABLE {SCHEMA}.attempts ADD COLUMN IF NOT EXISTS external_id VARCHAR",
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.written_values (
         sync VARCHAR NOT NULL,
         sync_key VARCHAR NOT NULL,
@@ -74,7 +71,6 @@ DDL = (
         updated_at TIMESTAMP NOT NULL,
         PRIMARY KEY (sync, sync_key)
     )""",
-    f"ALTER TABLE {SCHEMA}.dead_letters ADD COLUMN IF NOT EXISTS refusals INTEGER DEFAULT 0",
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.outages (
         sync VARCHAR PRIMARY KEY,
         since TIMESTAMP NOT NULL,
@@ -95,6 +91,11 @@ DDL = (
         decided_by VARCHAR
     )""",
 )
+
+# Columns added since the tables were first made: a ledger made before gains them when it is
+# next opened for writing (a create's idempotency key, read back to settle an in_flight row; a
+# dead letter's failures that were not transient).
+ADDED_COLUMNS = (("attempts", "external_id", "VARCHAR"), ("dead_letters", "refusals", "INTEGER DEFAULT 0"))
 
 
 # The columns of a staged batch (see `Ledger.staged`), in the order its rows hold them.
@@ -191,10 +192,22 @@ class Ledger:
         if not read_only:
             for statement in DDL:
                 self.execute(statement)
+            self._add_columns()
         self.ready = not read_only or self.relation_exists(SCHEMA, "holds")  # read-only before any run: empty
 
     def close(self) -> None:
         self._connection.close()
+
+    def _add_columns(self) -> None:
+        # looked up first: an ALTER, even one with nothing to do, would lock the table each run
+        present = set(
+            self.rows(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s", (SCHEMA,)
+            )
+        )
+        for table, column, definition in ADDED_COLUMNS:
+            if (table, column) not in present:
+                self.execute(f"ALTER TABLE {SCHEMA}.{table} ADD COLUMN {column} {definition}")
 
     def __enter__(self) -> Ledger:
         return self

@@ -200,7 +200,9 @@ class HarvestTarget:
             return self._projects().write(writes)
         if entity != "customer":
             raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer', 'project']")
-        existing: dict[str, int] | None = None
+        # listed before anything is written: a listing that fails stops the call before any
+        # write's outcome could be lost with it
+        existing = self._clients_by_name() if any(w.operation == "create" for w in writes) else {}
         outcomes: list[Outcome] = []
         for w in writes:
             body, problem = self._body(w)
@@ -209,8 +211,6 @@ class HarvestTarget:
             elif w.operation == "update":
                 outcomes.append(self._update(w.sync_key, str(w.target_record_id), body))
             else:
-                if existing is None:
-                    existing = self._clients_by_name()
                 outcomes.append(self._create(w.sync_key, body, existing))
         return outcomes
 
