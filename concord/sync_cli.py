@@ -26,9 +26,13 @@ def _warehouse():  # type: ignore[no-untyped-def]
     return settings().warehouse
 
 
-HOLD_IDS = typer.Argument(None, help="Held rows' ids (`concord sync held` lists them).", show_default=False)
-ONLY_SYNC = typer.Option(None, "--sync", help="Only rows held in this sync, e.g. netsuite__customers.")
-REASON = typer.Option(None, "--reason", help="Only rows whose reason contains this text, e.g. refused, conflict.")
+HOLD_IDS = typer.Argument(
+    None, metavar="ID", help="Held rows' ids (`concord sync held` lists them).", show_default=False
+)
+ONLY_SYNC = typer.Option(None, "--sync", metavar="NAME", help="Only rows held in this sync, e.g. netsuite__customers.")
+REASON = typer.Option(
+    None, "--reason", metavar="TEXT", help="Only rows whose reason contains this text, e.g. refused, conflict."
+)
 
 
 @app.command("plan")

@@ -487,8 +487,10 @@ def _execute_sync(
         ledger.outage_over(sync.name)
     elif result.transient_failures:
         result.outage = ledger.outage_continues(sync.name, now_utc(), result.unavailable or result.last_transient)
-    else:  # nothing was tried (waiting to retry, or nothing to write): the outage, if any, goes on
+    elif sync_plan.waiting_to_retry:  # nothing tried: the retries wait their backoff, the outage goes on
         result.outage = ledger.outage(sync.name)
+    else:  # nothing waits on the vendor any more
+        ledger.outage_over(sync.name)
     return result
 
 
