@@ -7,7 +7,6 @@ with their fault injection, on DuckDB and PostgreSQL."""
 from __future__ import annotations
 
 import socket
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from orchestration.automation.alerts import AlertLog
 from orchestration.settings import ConcordSettings
 from orchestration.write_back.assets import write_back_asset
 from reverse_etl import engine
-from reverse_etl.ledger import SCHEMA, Ledger
+from reverse_etl.ledger import SCHEMA, Ledger, now_utc
 from reverse_etl.syncs import find
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
@@ -137,14 +136,13 @@ def concord_environment(
     warehouse: Warehouse,
     alerts_file: Path,
     cluster: SandboxCluster,
-    outage_minutes: str,
 ) -> None:
     """What the Dagster definitions read: the warehouse, the alert log, the outage time, Harvest."""
     for name, value in {
         "CONCORD_WAREHOUSE": "duckdb",
         "CONCORD_DUCKDB_PATH": str(warehouse.duckdb_path),
         "CONCORD_ALERTS_FILE": str(alerts_file),
-        "CONCORD_WRITE_BACK_OUTAGE_MINUTES": outage_minutes,
+        "CONCORD_WRITE_BACK_OUTAGE_MINUTES": "60",
         **cluster.source_environment(),
     }.items():
         monkeypatch.setenv(name, value)
@@ -165,12 +163,12 @@ def test_a_sync_seeing_only_transient_failures_past_the_outage_time_raises_one_a
 ) -> None:
     warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
     alerts_file = tmp_path / "alerts.sqlite"
-    concord_environment(monkeypatch, warehouse, alerts_file, harvest_down, outage_minutes="0.01")  # 0.6 s
+    concord_environment(monkeypatch, warehouse, alerts_file, harvest_down)
     plan_renames(warehouse, first_clients(harvest_down))
     target = {"harvest": HarvestTarget(harvest_config(harvest_down))}
     [first] = engine.execute(warehouse, target, [SYNC], retry_cap=LATER)  # the outage begins
     assert first.outage is not None and first.outage.reported_at is None
-    time.sleep(1)
+    outage_began_ago(warehouse, timedelta(minutes=61))
 
     for _ in range(3):  # runs of the loop while it lasts (the retries wait their backoff)
         materialize_write_back(SYNC)
@@ -184,7 +182,7 @@ def test_a_sync_seeing_only_transient_failures_past_the_outage_time_raises_one_a
     harvest_down.running["harvest"].injector.set(FaultRates(rate_503=1.0), seed=0)
     plan_renames(warehouse, {cid: (name, f"{name} again") for cid, (name, _) in first_clients(harvest_down).items()})
     engine.execute(warehouse, target, [SYNC], retry_cap=LATER)
-    time.sleep(1)
+    outage_began_ago(warehouse, timedelta(minutes=61))
     materialize_write_back(SYNC)
     assert outage_alerts(alerts_file) == [SYNC, SYNC]
 
@@ -194,13 +192,19 @@ def test_a_sync_seeing_only_transient_failures_for_less_than_the_outage_time_rai
 ) -> None:
     warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
     alerts_file = tmp_path / "alerts.sqlite"
-    concord_environment(monkeypatch, warehouse, alerts_file, harvest_down, outage_minutes="60")
+    concord_environment(monkeypatch, warehouse, alerts_file, harvest_down)
     plan_renames(warehouse, first_clients(harvest_down))
     engine.execute(warehouse, {"harvest": HarvestTarget(harvest_config(harvest_down))}, [SYNC], retry_cap=LATER)
 
     materialize_write_back(SYNC)
 
     assert outage_alerts(alerts_file) == []
+
+
+def outage_began_ago(warehouse: Warehouse, age: timedelta) -> None:
+    """The outage began `age` ago (the ledger's clock moved, as the retry tests move it)."""
+    with Ledger(warehouse) as ledger:
+        ledger.execute(f"UPDATE {SCHEMA}.outages SET since = %s", (now_utc() - age,))
 
 
 def retry_now(warehouse: Warehouse) -> None:
