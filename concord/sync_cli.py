@@ -1,6 +1,7 @@
 """`concord sync`: the write-back. `plan` is the dry run (what would be written, and what
 waits or is held, per sync); `run` writes; `held` lists what waits for a person, who
-`release`s a row (write it on the next run) or `drop`s it (leave the target as it is)."""
+`release`s rows (write them on the next run) or `drop`s them (leave the target as it is), by id
+and/or by filter (`--sync`, `--reason`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from reverse_etl.engine import Plan
+    from reverse_etl.ledger import Hold
 
 app = typer.Typer(help="Write each system's authoritative values back to the systems that don't own them.")
 console = Console()
@@ -22,6 +24,15 @@ def _warehouse():  # type: ignore[no-untyped-def]
     from core.settings import settings
 
     return settings().warehouse
+
+
+HOLD_IDS = typer.Argument(
+    None, metavar="ID", help="Held rows' ids (`concord sync held` lists them).", show_default=False
+)
+ONLY_SYNC = typer.Option(None, "--sync", metavar="NAME", help="Only rows held in this sync, e.g. netsuite__customers.")
+REASON = typer.Option(
+    None, "--reason", metavar="TEXT", help="Only rows whose reason contains this text, e.g. refused, conflict."
+)
 
 
 @app.command("plan")
@@ -40,11 +51,18 @@ def run_command(
     sync: list[str] = typer.Option(None, "--sync", help="Only this sync (repeatable)."),
 ) -> None:
     """Write what the plan says, parents first; every attempt goes to the ledger."""
+    from core.settings import settings
     from reverse_etl.engine import execute
     from reverse_etl.targets import configured_targets
 
     with console.status("Writing…") as status:
-        results = execute(_warehouse(), configured_targets(), sync or None, on_progress=status.update)
+        results = execute(
+            _warehouse(),
+            configured_targets(),
+            sync or None,
+            on_progress=status.update,
+            retry_cap=settings().write_back_retry_cap,
+        )
     table = Table(title="Write-back")
     for column in ("sync", "written", "created", "failed", "held", "waiting for parent", "unchanged"):
         table.add_column(column, justify="left" if column == "sync" else "right")
@@ -55,6 +73,15 @@ def run_command(
     for r in results:
         if r.fatal:
             console.print(f"[red]{r.sync.name} stopped: {r.fatal}[/red]")
+        if r.outage is not None:
+            console.print(
+                f"[yellow]{r.sync.name}: only transient failures since {r.outage.since:%Y-%m-%d %H:%M} UTC "
+                f"(the vendor is down or busy); retried on later runs, never held[/yellow]"
+            )
+        if r.confirmed or r.lost:
+            console.print(
+                f"{r.sync.name}: {r.confirmed:,} writes of a killed run found in the target, {r.lost:,} not (written again)"
+            )
 
 
 @app.command("held")
@@ -76,21 +103,32 @@ def held_command() -> None:
 
 
 @app.command("release")
-def release_command(hold_id: str) -> None:
-    """Write the held row on the next run (the authority's values win)."""
-    from reverse_etl.engine import release
-
-    release(_warehouse(), hold_id, getpass.getuser())
-    console.print(f"Released {hold_id}: the next `concord sync run` writes it.")
+def release_command(hold_ids: list[str] = HOLD_IDS, sync: str = ONLY_SYNC, reason: str = REASON) -> None:
+    """Write the held rows on the next run (the authority's values win): by id and/or filter."""
+    released = _decide("released", hold_ids, sync, reason)
+    console.print(f"Released {_counted(released)}: the next `concord sync run` writes them.")
 
 
 @app.command("drop")
-def drop_command(hold_id: str) -> None:
-    """Leave the target as it is for this row (until the authority's value changes again)."""
-    from reverse_etl.engine import drop
+def drop_command(hold_ids: list[str] = HOLD_IDS, sync: str = ONLY_SYNC, reason: str = REASON) -> None:
+    """Leave the targets as they are for the held rows (until the authority's value changes again)."""
+    dropped = _decide("dropped", hold_ids, sync, reason)
+    console.print(f"Dropped {_counted(dropped)}: the targets keep their values.")
 
-    drop(_warehouse(), hold_id, getpass.getuser())
-    console.print(f"Dropped {hold_id}: the target keeps its value.")
+
+def _decide(decision: str, hold_ids: list[str] | None, sync: str | None, reason: str | None) -> list[Hold]:
+    from reverse_etl.engine import decide
+
+    return decide(_warehouse(), decision, hold_ids or [], getpass.getuser(), sync=sync, reason=reason)
+
+
+def _counted(holds: list[Hold]) -> str:
+    """`3 held rows (harvest__customers 2, netsuite__customers 1)`."""
+    per_sync: dict[str, int] = {}
+    for h in holds:
+        per_sync[h.sync] = per_sync.get(h.sync, 0) + 1
+    rows = "row" if len(holds) == 1 else "rows"
+    return f"{len(holds)} held {rows} ({', '.join(f'{name} {n}' for name, n in sorted(per_sync.items()))})"
 
 
 def print_plan(plan: Plan, show: int) -> None:

@@ -14,6 +14,8 @@ definitions) into one typed object that is passed in; nothing deeper reads the e
 | `CONCORD_ALERT_THRESHOLDS` | open exceptions per severity that raise an alert | `error=25,warn=500` |
 | `CONCORD_RUN_TIME_LIMIT` | minutes a run of the loop may take before it is stopped and marked failed | `120` |
 | `CONCORD_MAX_DELETE_SHARE` | the share of a table's live records one key reconciliation may mark deleted; more is taken for a partial listing and deletes nothing until confirmed (`ingestion.reconcile`) | `0.05` |
+| `CONCORD_WRITE_BACK_RETRY_CAP_MINUTES` | the longest wait before a write that failed transiently (vendor down, 429, 5xx) is retried | `15` |
+| `CONCORD_WRITE_BACK_OUTAGE_MINUTES` | how long a sync may see only transient failures before a `vendor_outage` alert | `60` |
 
 The source systems' base URLs and credentials are dlt's `sources.<system>.*` values
 (environment or `.dlt/secrets.toml`), read by `ingestion.config`.
@@ -34,6 +36,9 @@ from core.warehouse import DEFAULT_WAREHOUSE, Warehouse
 STATE_DIR = Path(".concord")
 DEFAULT_ALERT_THRESHOLDS = {"error": 25, "warn": 500}
 DEFAULT_MAX_DELETE_SHARE = 0.05
+# the write-back's patience with a vendor that is down (reverse_etl.engine, the write-back assets)
+DEFAULT_WRITE_BACK_RETRY_CAP = timedelta(minutes=15)
+DEFAULT_WRITE_BACK_OUTAGE = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Settings:
     alert_thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_ALERT_THRESHOLDS))
     run_time_limit: timedelta = timedelta(minutes=120)
     max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
+    write_back_retry_cap: timedelta = DEFAULT_WRITE_BACK_RETRY_CAP
+    write_back_outage: timedelta = DEFAULT_WRITE_BACK_OUTAGE
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +74,14 @@ class Settings:
             run_time_limit=parse_minutes("CONCORD_RUN_TIME_LIMIT", env.get("CONCORD_RUN_TIME_LIMIT"))
             or defaults["run_time_limit"].default,
             max_delete_share=parse_share(env.get("CONCORD_MAX_DELETE_SHARE", "")),
+            write_back_retry_cap=parse_minutes(
+                "CONCORD_WRITE_BACK_RETRY_CAP_MINUTES", env.get("CONCORD_WRITE_BACK_RETRY_CAP_MINUTES")
+            )
+            or DEFAULT_WRITE_BACK_RETRY_CAP,
+            write_back_outage=parse_minutes(
+                "CONCORD_WRITE_BACK_OUTAGE_MINUTES", env.get("CONCORD_WRITE_BACK_OUTAGE_MINUTES")
+            )
+            or DEFAULT_WRITE_BACK_OUTAGE,
         )
 
 

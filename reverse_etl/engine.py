@@ -20,9 +20,16 @@ counted as a write: it follows its parent).
 this run wrote), through each system's Target (batched, rate-limited,
 idempotent), and records every attempt in the ledger before and after it is made, so a run
 killed mid-batch leaves `in_flight` rows that say which writes may or may not have happened
-(re-running is safe: creates are idempotent). A failed write is retried on later runs with
-exponential backoff; a validation error (the vendor refused the values) or a record that
-failed `MAX_FAILURES` times is held with the vendor's message instead.
+(re-running is safe: creates are idempotent). The next run of that sync settles them first,
+before it plans: it reads each record back from the target and records the attempt
+`confirmed` (the vendor holds the values: remembered as written) or `lost` (planned again).
+
+A failed write is retried on later runs with exponential backoff. A transient failure (the
+vendor unreachable, a 429, a 5xx) is retried for as long as the vendor is down, the wait
+capped at `retry_cap`, and never held; the sync's outage (only transient failures since when)
+is kept in the ledger and reported in the result, for the orchestration to alert on. A
+validation error (the vendor refused the values) is held with the vendor's message, and so is
+a record refused otherwise (a conflict, not found) `MAX_FAILURES` times.
 """
 
 from __future__ import annotations
@@ -34,16 +41,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.errors import ConcordError
+from core.settings import DEFAULT_WRITE_BACK_RETRY_CAP
 from core.warehouse import Warehouse
-from reverse_etl.ledger import SCHEMA, Ledger, as_json, now_utc
+from reverse_etl.ledger import SCHEMA, DeadLetter, Hold, Ledger, Outage, as_json, now_utc
 from reverse_etl.syncs import REQUIRES, Sync, ownership, syncs
 from reverse_etl.syncs import find as find_sync
-from reverse_etl.targets.base import Outcome, Target, TargetFatalError, Write
+from reverse_etl.targets.base import (
+    TRANSIENT_CATEGORIES,
+    Outcome,
+    Target,
+    TargetFatalError,
+    TargetUnavailableError,
+    Write,
+)
 
 SYNC_SCHEMA = "marts"
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # refusals (not transient failures) of one record before it is held
 FIRST_RETRY_AFTER = timedelta(minutes=1)
-LONGEST_RETRY_AFTER = timedelta(hours=6)
+LONGEST_RETRY_AFTER = timedelta(hours=6)  # after a refusal; a transient failure's wait is `retry_cap`
+LONGEST_DOUBLING = 20  # 2**20 minutes is beyond every cap: keeps the doubling from overflowing
+DECISIONS = ("released", "dropped")  # what a person may decide on a held row
 BATCH = 500  # writes handed to a target at once (it batches further within its vendor's limits)
 MODEL_COLUMNS = (
     "sync_key",
@@ -117,6 +134,13 @@ class SyncResult:
     # retry, still held for a person, or dropped by one
     unchanged: int = 0
     fatal: str | None = None
+    transient_failures: int = 0  # failed this run as the vendor was down or busy: retried, never held
+    last_transient: str | None = None  # the last of them (category, status, the vendor's message)
+    unavailable: str | None = None  # the vendor could not be reached for the run's writes at all
+    confirmed: int = 0  # in_flight writes of a killed run that the vendor holds (read back)
+    lost: int = 0  # in_flight writes of a killed run that never landed: planned again
+    unsettled: int = 0  # in_flight writes that could not be read back (the vendor did not answer)
+    outage: Outage | None = None  # since when the vendor has answered only transient failures
 
 
 def plan(warehouse: Warehouse, only: Sequence[str] | None = None, at: datetime | None = None) -> Plan:
@@ -130,29 +154,80 @@ def execute(
     targets: Mapping[str, Target],
     only: Sequence[str] | None = None,
     on_progress: Callable[[str], None] = lambda message: None,
+    retry_cap: timedelta = DEFAULT_WRITE_BACK_RETRY_CAP,
 ) -> list[SyncResult]:
-    """Plans, then writes, parents first; returns what happened per sync."""
+    """Settles what killed runs left in flight, plans, then writes, parents first; returns what
+    happened per sync. `retry_cap`: the longest wait before a transient failure is retried."""
     run_id = uuid.uuid4().hex
     results = []
     with Ledger(warehouse) as ledger:
         for sync in _selected(only):
             target = targets.get(sync.target)
-            if target is None:
+            if target is None or not ledger.relation_exists(SYNC_SCHEMA, sync.model):
                 continue
+            settled = _settle_in_flight(ledger, target, sync, run_id)
             # planned now, after the parents' syncs ran: a child sees the parents this run wrote
             sync_plan = _plan_sync(ledger, sync, now_utc(), {})
-            if sync_plan.missing_model:
-                continue
-            results.append(_execute_sync(ledger, target, sync_plan, run_id, on_progress))
+            result = _execute_sync(ledger, target, sync_plan, run_id, on_progress, retry_cap)
+            result.confirmed, result.lost, result.unsettled = settled
+            results.append(result)
     return results
 
 
-def release(warehouse: Warehouse, hold_id: str, decided_by: str) -> None:
-    _decide(warehouse, hold_id, "released", decided_by)
+def decide(
+    warehouse: Warehouse,
+    decision: str,
+    hold_ids: Sequence[str],
+    decided_by: str,
+    sync: str | None = None,
+    reason: str | None = None,
+) -> list[Hold]:
+    """A person's decision on held rows: `released` (the next run writes them, the authority's
+    values win) or `dropped` (the targets keep their values). The rows are those named by id
+    and/or matching the filters (all that is given must match); returns them. Naming nothing,
+    or what matches nothing, is a ConcordError."""
+    if decision not in DECISIONS:
+        raise ValueError(f"a decision is one of {DECISIONS}, not {decision!r}")
+    if not hold_ids and sync is None and reason is None:
+        raise ConcordError(
+            "name the held rows: their ids, --sync NAME and/or --reason TEXT; `concord sync held` lists them"
+        )
+    if sync is not None:
+        _selected([sync])  # an unknown sync is a mistake, not "nothing held"
+    with Ledger(warehouse) as ledger:
+        held = ledger.holds(status="held")
+        unknown = sorted(set(hold_ids) - {h.hold_id for h in held})
+        if unknown:
+            ids = ", ".join(repr(i) for i in unknown)
+            raise ConcordError(
+                f"no held row with id{'s' if len(unknown) > 1 else ''} {ids}; `concord sync held` lists them"
+            )
+        chosen = [
+            h
+            for h in held
+            if (not hold_ids or h.hold_id in hold_ids)
+            and (sync is None or h.sync == sync)
+            and (reason is None or reason.lower() in h.reason.lower())
+        ]
+        if not chosen:
+            wanted = " and ".join(
+                part
+                for part in (
+                    f"ids {', '.join(hold_ids)}" if hold_ids else "",
+                    f"sync {sync}" if sync else "",
+                    f"a reason containing {reason!r}" if reason is not None else "",
+                )
+                if part
+            )
+            raise ConcordError(f"no held row matches {wanted}; `concord sync held` lists them")
+        ledger.decide(chosen, decision, decided_by)
+    return chosen
 
 
-def drop(warehouse: Warehouse, hold_id: str, decided_by: str) -> None:
-    _decide(warehouse, hold_id, "dropped", decided_by)
+def outage_reported(warehouse: Warehouse, outage: Outage) -> None:
+    """Remembers that `outage` was alerted on: the runs it goes on through raise no other alert."""
+    with Ledger(warehouse) as ledger:
+        ledger.outage_reported(outage.sync, outage.since, now_utc())
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -198,8 +273,8 @@ def _plan_sync(ledger: Ledger, sync: Sync, at: datetime, to_be_written: dict[str
         if planned.sync_key in dropped and dropped[planned.sync_key] == planned.desired:
             result.dropped += 1
             continue
-        failures, retry_at = dead.get(planned.sync_key, (0, None))
-        if retry_at is not None and retry_at > at:
+        failed = dead.get(planned.sync_key)
+        if failed is not None and failed.retry_at > at:
             result.waiting_to_retry += 1
             continue
         if not _parents_written(ledger, planned, parents, to_be_written):
@@ -319,13 +394,55 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 # -- execution ------------------------------------------------------------------------------
 
 
+def _settle_in_flight(ledger: Ledger, target: Target, sync: Sync, run_id: str) -> tuple[int, int, int]:
+    """The sync's attempts that killed runs left `in_flight`, read back from the target and
+    settled: `confirmed` (the vendor holds the values: remembered as written, so the record
+    waits to land instead of being written again, and a child finds a created parent's id) or
+    `lost` (planned again). Left in flight when the vendor cannot be asked now.
+    Returns (confirmed, lost, unsettled)."""
+    rows = ledger.in_flight(sync.name, run_id)
+    if not rows:
+        return 0, 0, 0
+    writes = [Write(r.sync_key, r.operation, r.target_record_id, r.external_id, r.values) for r in rows]  # type: ignore[arg-type]
+    try:
+        found = target.confirm(sync.entity, writes)
+    except (TargetFatalError, TargetUnavailableError):
+        return 0, 0, len(rows)  # asked again by the next run
+    confirmed = [(r, f) for r, f in zip(rows, found, strict=True) if f is not None and f.holds]
+    lost = [r for r, f in zip(rows, found, strict=True) if f is not None and not f.holds]
+    with ledger.transaction():
+        ledger.finish_attempts(
+            [(r.attempt_id, "confirmed", None, None, CONFIRMED, None, None, f.target_record_id) for r, f in confirmed]
+            + [(r.attempt_id, "lost", None, None, LOST, None, None, None) for r in lost]
+        )
+        ledger.remember_written_many(
+            sync.name,
+            [
+                (r.sync_key, name, value, f.target_record_id or r.target_record_id)
+                for r, f in confirmed
+                for name, value in r.values.items()
+            ],
+            now_utc(),
+        )
+        ledger.settle_written(sync.name, [r.sync_key for r, _ in confirmed])
+    return len(confirmed), len(lost), len(rows) - len(confirmed) - len(lost)
+
+
+CONFIRMED = "read back after the run that sent it died: the target holds the written values"
+LOST = "read back after the run that sent it died: the target does not hold the written values; planned again"
+
+
 def _execute_sync(
-    ledger: Ledger, target: Target, sync_plan: SyncPlan, run_id: str, on_progress: Callable[[str], None]
+    ledger: Ledger,
+    target: Target,
+    sync_plan: SyncPlan,
+    run_id: str,
+    on_progress: Callable[[str], None],
+    retry_cap: timedelta,
 ) -> SyncResult:
     sync = sync_plan.sync
     result = SyncResult(sync, waiting_for_parent=sync_plan.waiting_for_parent)
     result.unchanged = sync_plan.waiting_to_land + sync_plan.waiting_to_retry + sync_plan.held + sync_plan.dropped
-    failures = ledger.dead_letters(sync.name)
     # The ledger's rows of a batch are committed together (one commit per row made the ledger,
     # not the vendor, the slowest part of a run); the in_flight rows still commit before the
     # batch is sent, so a run killed mid-batch leaves them behind.
@@ -333,6 +450,8 @@ def _execute_sync(
         for planned, reason in sync_plan.to_hold:
             _hold(ledger, planned, reason, run_id)
             result.held += 1
+    failures = ledger.dead_letters(sync.name)
+    answered = False  # whether the vendor answered anything but a transient failure (it is up)
     for start in range(0, len(sync_plan.writes), BATCH):
         batch = sync_plan.writes[start : start + BATCH]
         attempt_ids = _record_in_flight_batch(ledger, batch, run_id)
@@ -343,7 +462,12 @@ def _execute_sync(
                 _finish(ledger, attempt_id, "failed", Outcome("", False, error_category="auth", message=str(exc)))
             result.fatal = str(exc)
             result.failed += len(batch)
-            return result
+            answered = True
+            break
+        except TargetUnavailableError as exc:
+            # nothing of the batch was sent; the rest of the plan is left for the next run
+            result.unavailable = str(exc)
+            outcomes = [Outcome(p.sync_key, False, error_category=exc.category, message=str(exc)) for p in batch]
         if len(outcomes) != len(batch):
             raise ConcordError(f"the {sync.target} target answered {len(outcomes)} outcomes for {len(batch)} writes")
         settled = list(zip(batch, attempt_ids, outcomes, strict=True))
@@ -351,9 +475,22 @@ def _execute_sync(
             _settle_written(ledger, [(p, a, o) for p, a, o in settled if o.ok], result)
             for planned, attempt_id, outcome in settled:
                 if not outcome.ok:
-                    failures_before = failures.get(planned.sync_key, (0, None))[0]
-                    _settle_failed(ledger, planned, attempt_id, outcome, failures_before, run_id, result)
+                    before = failures.get(planned.sync_key)
+                    _settle_failed(ledger, planned, attempt_id, outcome, before, run_id, retry_cap, result)
+        answered = answered or any(
+            o.ok or (o.error_category not in TRANSIENT_CATEGORIES and o.attempts > 0) for o in outcomes
+        )
+        if result.unavailable:
+            break
         on_progress(f"{sync.name}: {min(start + BATCH, len(sync_plan.writes)):,}/{len(sync_plan.writes):,} written")
+    if answered:
+        ledger.outage_over(sync.name)
+    elif result.transient_failures:
+        result.outage = ledger.outage_continues(sync.name, now_utc(), result.unavailable or result.last_transient)
+    elif sync_plan.waiting_to_retry:  # nothing tried: the retries wait their backoff, the outage goes on
+        result.outage = ledger.outage(sync.name)
+    else:  # nothing waits on the vendor any more
+        ledger.outage_over(sync.name)
     return result
 
 
@@ -368,6 +505,7 @@ def _in_flight_row(planned: PlannedWrite, run_id: str) -> dict[str, Any]:
         "golden_id": planned.golden_id,
         "operation": planned.operation,
         "target_record_id": planned.target_record_id,
+        "external_id": planned.external_id,
         "values_before": as_json(planned.current),
         "values_after": as_json(planned.desired),
         "status": "in_flight",
@@ -446,31 +584,43 @@ def _settle_failed(
     planned: PlannedWrite,
     attempt_id: str,
     outcome: Outcome,
-    failures_before: int,
+    before: DeadLetter | None,
     run_id: str,
+    retry_cap: timedelta,
     result: SyncResult,
 ) -> None:
     sync = planned.sync.name
     _finish(ledger, attempt_id, "failed", outcome)
     result.failed += 1
-    failures = failures_before + 1
+    transient = outcome.error_category in TRANSIENT_CATEGORIES
+    failures = (before.failures if before else 0) + 1
+    refusals = (before.refusals if before else 0) + (0 if transient else 1)
     if outcome.error_category == "validation":
         ledger.clear_dead_letter(sync, planned.sync_key)
         _hold(ledger, planned, f"{planned.sync.target} refused the values: {outcome.message}", run_id, record=False)
         result.held += 1
-    elif failures >= MAX_FAILURES:
+    elif not transient and refusals >= MAX_FAILURES:
         ledger.clear_dead_letter(sync, planned.sync_key)
         _hold(
             ledger,
             planned,
-            f"failed {failures} times, last: {outcome.error_category} {outcome.http_status or ''} {outcome.message or ''}".strip(),
+            f"failed {refusals} times, last: {outcome.error_category} {outcome.http_status or ''} {outcome.message or ''}".strip(),
             run_id,
             record=False,
         )
         result.held += 1
     else:
-        wait = min(FIRST_RETRY_AFTER * 2 ** (failures - 1), LONGEST_RETRY_AFTER)
-        ledger.dead_letter(sync, planned.sync_key, failures, outcome.error_category, outcome.message, now_utc() + wait)
+        # a vendor that is down is retried for as long as it is down, never held: its wait
+        # stops growing at `retry_cap`, so writes land soon after it is back
+        doublings, longest = (failures - 1, retry_cap) if transient else (refusals - 1, LONGEST_RETRY_AFTER)
+        wait = min(FIRST_RETRY_AFTER * 2 ** min(doublings, LONGEST_DOUBLING), longest)
+        retry = DeadLetter(failures, refusals, now_utc() + wait)
+        ledger.dead_letter(sync, planned.sync_key, retry, outcome.error_category, outcome.message)
+        if transient:
+            result.transient_failures += 1
+            result.last_transient = " ".join(
+                str(part) for part in (outcome.error_category, outcome.http_status, outcome.message) if part
+            )
 
 
 def _hold(ledger: Ledger, planned: PlannedWrite, reason: str, run_id: str, record: bool = True) -> None:
@@ -485,9 +635,3 @@ def _hold(ledger: Ledger, planned: PlannedWrite, reason: str, run_id: str, recor
     if record:
         attempt_id = _record_in_flight(ledger, planned, run_id)
         _finish(ledger, attempt_id, "held", Outcome(planned.sync_key, False, error_category="conflict", message=reason))
-
-
-def _decide(warehouse: Warehouse, hold_id: str, status: str, decided_by: str) -> None:
-    with Ledger(warehouse) as ledger:
-        if ledger.decide(hold_id, status, decided_by) is None:
-            raise ConcordError(f"no held row with id {hold_id!r}; `concord sync held` lists them")

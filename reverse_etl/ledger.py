@@ -8,6 +8,13 @@
 - `dead_letters`: records whose last write failed, their failure count and when to try again.
 - `holds`: records held for a person, why, and what they decided (`held`, `released`,
   `dropped`).
+- `outages`: per sync, since when its vendor has answered nothing but transient failures
+  (network errors, 429s, 5xx), and when that outage was reported: one alert per outage.
+
+An attempt's `status`: `in_flight` (recorded before it is sent), then `written`, `failed` or
+`held`; an `in_flight` row a killed run left behind is settled by the next run of its sync,
+which reads the target back: `confirmed` (the vendor holds the written values: the write
+landed before the run died) or `lost` (it does not: the record is planned again).
 """
 
 from __future__ import annotations
@@ -64,6 +71,13 @@ DDL = (
         updated_at TIMESTAMP NOT NULL,
         PRIMARY KEY (sync, sync_key)
     )""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.outages (
+        sync VARCHAR PRIMARY KEY,
+        since TIMESTAMP NOT NULL,
+        last_failure_at TIMESTAMP NOT NULL,
+        message VARCHAR,
+        reported_at TIMESTAMP
+    )""",
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.holds (
         hold_id VARCHAR PRIMARY KEY,
         sync VARCHAR NOT NULL,
@@ -78,6 +92,11 @@ DDL = (
     )""",
 )
 
+# Columns added since the tables were first made: a ledger made before gains them when it is
+# next opened for writing (a create's idempotency key, read back to settle an in_flight row; a
+# dead letter's failures that were not transient).
+ADDED_COLUMNS = (("attempts", "external_id", "VARCHAR"), ("dead_letters", "refusals", "INTEGER DEFAULT 0"))
+
 
 # The columns of a staged batch (see `Ledger.staged`), in the order its rows hold them.
 ATTEMPT_COLUMNS = {
@@ -90,6 +109,7 @@ ATTEMPT_COLUMNS = {
     "golden_id": "text",
     "operation": "text",
     "target_record_id": "text",
+    "external_id": "text",
     "values_before": "text",
     "values_after": "text",
     "status": "text",
@@ -129,6 +149,39 @@ class Hold:
     held_at: datetime
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record whose last write failed: its failures so far, those of them that were not
+    transient (`refusals`: what can end in a hold), and when to try again."""
+
+    failures: int
+    refusals: int
+    retry_at: datetime
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """An attempt recorded before it was sent and never settled: the run died mid-batch."""
+
+    attempt_id: str
+    sync_key: str
+    operation: str
+    target_record_id: str | None
+    external_id: str | None
+    values: dict[str, Any]  # what it was writing
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A sync whose vendor has answered only transient failures since `since`."""
+
+    sync: str
+    since: datetime
+    last_failure_at: datetime
+    message: str | None
+    reported_at: datetime | None
+
+
 class Ledger:
     """One open connection to the warehouse's `reverse_etl` schema (created on first use)."""
 
@@ -139,10 +192,22 @@ class Ledger:
         if not read_only:
             for statement in DDL:
                 self.execute(statement)
+            self._add_columns()
         self.ready = not read_only or self.relation_exists(SCHEMA, "holds")  # read-only before any run: empty
 
     def close(self) -> None:
         self._connection.close()
+
+    def _add_columns(self) -> None:
+        # looked up first: an ALTER, even one with nothing to do, would lock the table each run
+        present = set(
+            self.rows(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s", (SCHEMA,)
+            )
+        )
+        for table, column, definition in ADDED_COLUMNS:
+            if (table, column) not in present:
+                self.execute(f"ALTER TABLE {SCHEMA}.{table} ADD COLUMN {column} {definition}")
 
     def __enter__(self) -> Ledger:
         return self
@@ -194,14 +259,39 @@ class Ledger:
         )
         return {key: record_id for key, record_id in rows}
 
-    def dead_letters(self, sync: str) -> dict[str, tuple[int, datetime]]:
-        """sync_key -> (failures so far, not before)."""
+    def dead_letters(self, sync: str) -> dict[str, DeadLetter]:
+        """sync_key -> its failures so far and when to try again."""
         if not self.ready:
             return {}
         rows = self.rows(
-            f"SELECT sync_key, failures, next_attempt_at FROM {SCHEMA}.dead_letters WHERE sync = %s", (sync,)
+            f"""SELECT sync_key, failures, COALESCE(refusals, 0), next_attempt_at FROM {SCHEMA}.dead_letters
+                WHERE sync = %s""",
+            (sync,),
         )
-        return {key: (failures, at) for key, failures, at in rows}
+        return {key: DeadLetter(failures, refusals, at) for key, failures, refusals, at in rows}
+
+    def in_flight(self, sync: str, other_than_run: str) -> list[InFlight]:
+        """The attempts of a sync that earlier runs recorded and never settled (the run died)."""
+        if not self.ready:
+            return []
+        rows = self.rows(
+            f"""SELECT attempt_id, sync_key, operation, target_record_id, external_id, values_after
+                FROM {SCHEMA}.attempts WHERE sync = %s AND status = 'in_flight' AND run_id <> %s
+                ORDER BY attempted_at, attempt_id""",
+            (sync, other_than_run),
+        )
+        return [
+            InFlight(attempt_id, key, operation, record_id, external_id, json.loads(values or "{}"))
+            for attempt_id, key, operation, record_id, external_id, values in rows
+        ]
+
+    def outage(self, sync: str) -> Outage | None:
+        if not self.ready:
+            return None
+        rows = self.rows(
+            f"SELECT since, last_failure_at, message, reported_at FROM {SCHEMA}.outages WHERE sync = %s", (sync,)
+        )
+        return Outage(sync, *rows[0]) if rows else None
 
     def holds(self, sync: str | None = None, status: str | None = "held") -> list[Hold]:
         if not self.ready:
@@ -291,13 +381,40 @@ class Ledger:
         self.execute(f"DELETE FROM {SCHEMA}.dead_letters WHERE sync = %s AND sync_key = %s", (sync, sync_key))
 
     def dead_letter(
-        self, sync: str, sync_key: str, failures: int, category: str | None, message: str | None, retry_at: datetime
+        self,
+        sync: str,
+        sync_key: str,
+        failed: DeadLetter,
+        category: str | None,
+        message: str | None,
     ) -> None:
         self.clear_dead_letter(sync, sync_key)
         self.execute(
-            f"INSERT INTO {SCHEMA}.dead_letters VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (sync, sync_key, failures, category, message, retry_at, now_utc()),
+            f"""INSERT INTO {SCHEMA}.dead_letters (sync, sync_key, failures, refusals, error_category, message,
+                next_attempt_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+            (sync, sync_key, failed.failures, failed.refusals, category, message, failed.retry_at, now_utc()),
         )
+
+    def outage_continues(self, sync: str, at: datetime, message: str | None) -> Outage:
+        """Another run of nothing but transient failures: the outage starts now, or goes on."""
+        current = self.outage(sync)
+        if current is None:
+            self.execute(
+                f"INSERT INTO {SCHEMA}.outages VALUES (%s, %s, %s, %s, NULL)", (sync, at, at, trimmed(message))
+            )
+        else:
+            self.execute(
+                f"UPDATE {SCHEMA}.outages SET last_failure_at = %s, message = %s WHERE sync = %s",
+                (at, trimmed(message), sync),
+            )
+        return self.outage(sync)  # type: ignore[return-value]
+
+    def outage_over(self, sync: str) -> None:
+        self.execute(f"DELETE FROM {SCHEMA}.outages WHERE sync = %s", (sync,))
+
+    def outage_reported(self, sync: str, since: datetime, at: datetime) -> None:
+        """The outage of `sync` that began at `since` was reported (not a later one)."""
+        self.execute(f"UPDATE {SCHEMA}.outages SET reported_at = %s WHERE sync = %s AND since = %s", (at, sync, since))
 
     def hold(self, hold_id: str, sync: str, sync_key: str, golden_id: str | None, reason: str, values: dict) -> None:
         self.execute(
@@ -305,14 +422,18 @@ class Ledger:
             (hold_id, sync, sync_key, golden_id, reason, as_json(values), now_utc()),
         )
 
-    def decide(self, hold_id: str, status: str, decided_by: str) -> Hold | None:
-        """Marks a held row `released` (write it on the next run) or `dropped` (leave the target as
-        it is); returns the hold, or None if no held row has that id."""
-        found = [h for h in self.holds(status="held") if h.hold_id == hold_id]
-        if not found:
-            return None
-        self.execute(
-            f"UPDATE {SCHEMA}.holds SET status = %s, decided_at = %s, decided_by = %s WHERE hold_id = %s",
-            (status, now_utc(), decided_by, hold_id),
-        )
-        return found[0]
+    def decide(self, holds: Sequence[Hold], status: str, decided_by: str) -> None:
+        """Marks held rows `released` (write them on the next run) or `dropped` (leave the target
+        as it is)."""
+        if not holds:
+            return
+        with self.staged("staged_holds", {"hold_id": "text"}, [(h.hold_id,) for h in holds]):
+            self.execute(
+                f"""UPDATE {SCHEMA}.holds SET status = %s, decided_at = %s, decided_by = %s
+                    WHERE status = 'held' AND hold_id IN (SELECT hold_id FROM staged_holds)""",
+                (status, now_utc(), decided_by),
+            )
+
+
+def trimmed(message: str | None, limit: int = 500) -> str | None:
+    return None if message is None else message[:limit]

@@ -8,6 +8,9 @@ creates idempotent (an external-id upsert where the vendor has one, a check befo
 where it does not), so a write retried after a timeout, or a run killed mid-batch and re-run,
 never creates a second record. It reports one Outcome per Write, in input order, and never
 raises for a failure of one row.
+
+`confirm` reads records back: whether the vendor holds what a write sent (how the engine
+settles a write a killed run left `in_flight`).
 """
 
 from __future__ import annotations
@@ -20,11 +23,24 @@ Operation = Literal["create", "update"]
 
 # Why a write failed, in the ledger's words.
 ERROR_CATEGORIES = ("validation", "auth", "rate_limit", "conflict", "not_found", "server", "network")
+# The vendor is down or busy, not refusing anything: retried for as long as it lasts, never
+# held for a person.
+TRANSIENT_CATEGORIES = frozenset({"rate_limit", "server", "network"})
 
 
 class TargetFatalError(Exception):
     """A failure no row can get past (refused credentials, an exhausted daily API allowance);
     the message says what to fix."""
+
+
+class TargetUnavailableError(Exception):
+    """The vendor could not be reached, or answered a transient failure (429, 5xx), for a
+    request every row needs (a login, a listing to check before creating), after its retries:
+    nothing is written this run, and the rows are retried later like any transient failure."""
+
+    def __init__(self, message: str, category: str = "network") -> None:
+        super().__init__(message)
+        self.category = category
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,14 @@ class Outcome:
     extra: Mapping[str, str] = field(default_factory=dict)  # target-specific facts worth keeping
 
 
+@dataclass(frozen=True)
+class ReadBack:
+    """What a target holds for one Write, read back."""
+
+    holds: bool  # the record exists and holds every value the Write sent
+    target_record_id: str | None = None  # the record found (a create's id)
+
+
 class Target(Protocol):
     """A system Concord writes to."""
 
@@ -65,5 +89,13 @@ class Target(Protocol):
 
     def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
         """Applies the writes (batched, rate-limited, retried); one Outcome per Write, in order.
-        Raises TargetFatalError only when nothing can be written (e.g. credentials refused)."""
+        Raises TargetFatalError only when nothing can be written (e.g. credentials refused), and
+        TargetUnavailableError when the vendor cannot be reached."""
+        ...
+
+    def confirm(self, entity: str, writes: Sequence[Write]) -> list[ReadBack | None]:
+        """Per Write, in order, what the vendor holds now: whether the record exists with the
+        Write's values, or None when it could not be asked (it did not answer). A create is
+        looked up by its idempotency key (the external id, or the check-before-create key), an
+        update by its id."""
         ...

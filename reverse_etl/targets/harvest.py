@@ -14,11 +14,15 @@ projects to Harvest projects with their task assignments (`harvest_projects.py`)
   billing_address -> `address` (the whole block). Harvest holds an address only as one
   free-text block (street, city and country together), so billing_country alone is not
   writable: writing it would overwrite the rest of the address.
+- Read back (`confirm`): an update's client by id, a create's by its check-before-create key
+  (the name), compared with the fields the write sent (spacing and case aside, as Harvest may
+  hand text back); projects by their code (`harvest_projects.py`).
 - Pacing: a client-side sliding window (Harvest allows 100 requests per 15 s per token) keeps
   a large backlog from meeting 429s; a 429 that still comes is retried after `Retry-After`.
 - Credentials: a personal access token, or an OAuth access token refreshed by the
   connector's `ingestion.harvest.auth` (when due, or once after a 401). A 401 that remains
-  (token or account id refused) raises TargetFatalError.
+  (token or account id refused) raises TargetFatalError; a client list that cannot be read
+  because Harvest does not answer (or answers 429/5xx) raises TargetUnavailableError.
 """
 
 from __future__ import annotations
@@ -31,9 +35,19 @@ from typing import Any
 from ingestion.config import HarvestConfig
 from ingestion.harvest.auth import HarvestTokens
 from ingestion.http import SourceFatalError
-from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.base import Outcome, ReadBack, TargetFatalError, Write
 from reverse_etl.targets.harvest_projects import PROJECT_FIELDS, ProjectsWriter
-from reverse_etl.targets.http import Sender, Sent, WindowPacer, json_body, local_failure, new_session, one_line
+from reverse_etl.targets.http import (
+    Sender,
+    Sent,
+    WindowPacer,
+    json_body,
+    local_failure,
+    new_session,
+    one_line,
+    read_back,
+    unavailable,
+)
 
 SYSTEM = "harvest"
 CLIENT_FIELDS = {"legal_name": "name", "currency_code": "currency", "billing_address": "address"}
@@ -149,6 +163,9 @@ class HarvestTarget:
                 )
             body = json_body(sent.response) if sent.status == 200 and sent.response is not None else None
             if not isinstance(body, dict) or not isinstance(body.get("clients"), list):
+                down = unavailable(sent, "listing Harvest's clients to check before creating")
+                if down is not None:
+                    raise down
                 detail = sent.network_error if sent.response is None else f"{sent.status}: {_message(sent)}"
                 raise TargetFatalError(
                     one_line(f"Harvest's client list could not be read to check before creating ({detail})")
@@ -159,13 +176,33 @@ class HarvestTarget:
             url, params = (body.get("links") or {}).get("next"), None
         return by_name
 
+    def _projects(self) -> ProjectsWriter:
+        return ProjectsWriter(self._send, _message, self.config.http.max_attempts, self._pause)
+
+    def confirm(self, entity: str, writes: Sequence[Write]) -> list[ReadBack | None]:
+        if entity == "project":
+            return self._projects().confirm(writes)
+        existing = self._clients_by_name() if any(w.operation == "create" for w in writes) else {}
+        return [self._confirm_client(w, existing) for w in writes]
+
+    def _confirm_client(self, w: Write, existing: dict[str, int]) -> ReadBack | None:
+        body, problem = self._body(w)
+        client_id = w.target_record_id if w.operation == "update" else existing.get(str(body.get("name")).lower())
+        if problem or client_id is None:
+            return ReadBack(False)
+        return read_back(
+            self._send("GET", f"/clients/{client_id}"),
+            lambda client: all(_same_text(_text(client.get(k)), _text(v)) for k, v in body.items()),
+        )
+
     def write(self, entity: str, writes: Sequence[Write]) -> list[Outcome]:
         if entity == "project":
-            writer = ProjectsWriter(self._send, _message, self.config.http.max_attempts, self._pause)
-            return writer.write(writes)
+            return self._projects().write(writes)
         if entity != "customer":
             raise ValueError(f"Harvest has no write-back mapping for entity {entity!r}; known: ['customer', 'project']")
-        existing: dict[str, int] | None = None
+        # listed before anything is written: a listing that fails stops the call before any
+        # write's outcome could be lost with it
+        existing = self._clients_by_name() if any(w.operation == "create" for w in writes) else {}
         outcomes: list[Outcome] = []
         for w in writes:
             body, problem = self._body(w)
@@ -174,8 +211,6 @@ class HarvestTarget:
             elif w.operation == "update":
                 outcomes.append(self._update(w.sync_key, str(w.target_record_id), body))
             else:
-                if existing is None:
-                    existing = self._clients_by_name()
                 outcomes.append(self._create(w.sync_key, body, existing))
         return outcomes
 
@@ -259,6 +294,10 @@ class HarvestTarget:
                 # made by someone else since the listing: update it instead
                 return self._update(sync_key, str(existing[name]), body, attempts_before=sent.attempts)
         return sent.failure(sync_key, message)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _same_text(a: str | None, b: str | None) -> bool:

@@ -17,6 +17,9 @@ and rates, and the budget and rates of existing projects corrected.
   has already been taken" (an earlier attempt landed) is settled by listing again and patching.
 - A project made but not fully assigned is reported as failed (with its id): the engine
   retries it, and the retry finds the project by its code and finishes the assignments.
+- Read back (`confirm`): a create's project by its client and code, an update's by id; it
+  holds the write when its name, code and budget are the ones sent and every role is
+  assigned at its rate.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from reverse_etl.targets.base import Outcome, Write
-from reverse_etl.targets.http import RETRIED_STATUSES, Sent, json_body, local_failure
+from reverse_etl.targets.base import Outcome, ReadBack, Write
+from reverse_etl.targets.http import RETRIED_STATUSES, Sent, json_body, local_failure, read_back
 
 PROJECT_FIELDS = ("project_name", "project_code", "harvest_client_id", "budget", "hourly_rate")
 NEW_PROJECT = {"is_billable": True, "bill_by": "Tasks", "budget_by": "project"}
@@ -51,6 +54,42 @@ class ProjectsWriter:
 
     def write(self, writes: Sequence[Write]) -> list[Outcome]:
         return [self._write(w) for w in writes]
+
+    def confirm(self, writes: Sequence[Write]) -> list[ReadBack | None]:
+        return [self._confirm(w) for w in writes]
+
+    def _confirm(self, w: Write) -> ReadBack | None:
+        values, problem = _parse(w)
+        if problem:  # it could not have been sent
+            return ReadBack(False)
+        project_id: str | None = str(w.target_record_id) if w.operation == "update" else None
+        if project_id is None:
+            project_id, failed = self._project_with_code(values["harvest_client_id"], values["project_code"])
+            if failed is not None:
+                return None  # no answer: asked again by a later run
+            if project_id is None:
+                return ReadBack(False)
+        fields = {"project_name": "name", "project_code": "code"}
+        found = read_back(
+            self._send("GET", f"/projects/{project_id}"),
+            lambda project: (
+                all(str(project.get(fields[n])) == str(values[n]) for n in fields if n in values)
+                and ("budget" not in values or _same_rate(project.get("budget"), values["budget"]))
+            ),
+        )
+        if found is None or not found.holds or "hourly_rate" not in values:
+            return found
+        assigned, failed = self._list(f"/projects/{project_id}/task_assignments", "task_assignments")
+        if failed is not None:
+            return None
+        rates = {
+            str(a["task"]["name"]).lower(): a.get("hourly_rate") for a in assigned or [] if a.get("is_active", True)
+        }
+        held = all(
+            role.lower() in rates and _same_rate(rates[role.lower()], rate)
+            for role, rate in values["hourly_rate"].items()
+        )
+        return ReadBack(held, project_id)
 
     # -- one record -----------------------------------------------------------------------------
 

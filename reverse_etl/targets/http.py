@@ -1,6 +1,7 @@
 """What the three targets share about HTTP: a session that does not retry on its own, one
 request sent with bounded retries that counts its attempts, a pacer for per-window rate
-limits, and the mapping from a failed response to the ledger's error categories.
+limits, the mapping from a failed response to the ledger's error categories, and how a record
+read back is compared with what a write sent.
 
 The ingestion session (`ingestion.http.session`) retries inside `requests`, which hides how
 many attempts a row cost and would resend a create without the target's say; writes go
@@ -16,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -25,7 +26,7 @@ import orjson
 import requests
 
 from ingestion.config import HttpSettings
-from reverse_etl.targets.base import Outcome
+from reverse_etl.targets.base import Outcome, ReadBack, TargetUnavailableError
 
 CORRELATION_HEADER = "X-Correlation-Id"
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -68,6 +69,51 @@ def category(status: int) -> str:
     if status >= 500:
         return "server"
     return "validation"
+
+
+def unavailable(sent: Sent, what: str) -> TargetUnavailableError | None:
+    """The error for a request every row needs that failed transiently (no answer, 429, 5xx),
+    or None when the vendor answered something else (the caller's to judge)."""
+    if sent.response is None:
+        return TargetUnavailableError(one_line(f"{what} failed: {sent.network_error}"), "network")
+    if sent.status in RETRIED_STATUSES:
+        return TargetUnavailableError(one_line(f"{what} failed: HTTP {sent.status}"), category(int(sent.status)))
+    return None
+
+
+def holds_values(record: Any, sent: Any) -> bool:
+    """Whether a record read back holds what a write sent in the vendor's own shape: every
+    field sent has that value (a reference `{"id": …}` the same id, a number the same amount,
+    a sublist's line some line holding it); fields not sent are not compared."""
+    if isinstance(sent, dict):
+        return isinstance(record, dict) and all(holds_values(record.get(k), v) for k, v in sent.items())
+    if isinstance(sent, list):
+        lines = record if isinstance(record, list) else []
+        return all(any(holds_values(line, wanted) for line in lines) for wanted in sent)
+    if sent is None or sent == "":
+        return record is None or record == "" or record == {}
+    if isinstance(sent, bool):
+        return record is sent
+    if isinstance(sent, int | float):
+        try:
+            return abs(float(record) - float(sent)) < 0.005
+        except (TypeError, ValueError):
+            return False
+    return record is not None and str(record) == str(sent)
+
+
+def read_back(
+    sent: Sent, holds: Callable[[dict[str, Any]], bool], id_key: str = "id", absent: Collection[int] = (404,)
+) -> ReadBack | None:
+    """A record read back (`sent`, a GET of it): whether it `holds` what a write sent, False when
+    the vendor has no such record, None when it did not answer (asked again by a later run)."""
+    if sent.status in absent:
+        return ReadBack(False)
+    record = json_body(sent.response) if sent.status == 200 and sent.response is not None else None
+    if not isinstance(record, dict):
+        return None
+    found = record.get(id_key)
+    return ReadBack(holds(record), None if found is None else str(found))
 
 
 def json_body(response: requests.Response) -> Any:

@@ -30,13 +30,16 @@ records.
   replaces the line the first one made instead of adding a second. [unverified] that the
   line key is `id`, that a PATCH of some subrecord fields keeps the others, and that the
   upsert takes `replace`.
+- Read back (`confirm`): `GET record/v1/{type}/{id}`, or a create by its external id
+  (`…/eid:{external id}`), expanded when the write carried the billing address, compared
+  field by field with the body the write sent.
 - Concurrency: at most `max_in_flight` requests at once (NetSuite limits concurrent requests
   per account and answers 429 CONCURRENCY_LIMIT_EXCEEDED, without Retry-After, to the one
   over: that is retried with exponential backoff).
 - Auth is the ingestion client's login (`ingestion.netsuite.auth`: OAuth 2.0 client
   credentials with a signed JWT, one token shared by the workers and reused until shortly
   before it expires); a token refused mid-run is renewed once, and a refused login raises
-  TargetFatalError.
+  TargetFatalError (a token endpoint or SuiteQL that does not answer: TargetUnavailableError).
 """
 
 from __future__ import annotations
@@ -53,8 +56,17 @@ import requests
 from ingestion.config import NetSuiteConfig
 from ingestion.http import SourceFatalError
 from ingestion.netsuite.client import NetSuiteClient, SuiteQLError
-from reverse_etl.targets.base import Outcome, TargetFatalError, Write
-from reverse_etl.targets.http import Sender, Sent, json_body, local_failure, new_session, one_line
+from reverse_etl.targets.base import Outcome, ReadBack, TargetFatalError, TargetUnavailableError, Write
+from reverse_etl.targets.http import (
+    Sender,
+    Sent,
+    holds_values,
+    json_body,
+    local_failure,
+    new_session,
+    one_line,
+    read_back,
+)
 
 SYSTEM = "netsuite"
 DEFAULT_MAX_IN_FLIGHT = 4
@@ -190,7 +202,9 @@ class NetSuiteTarget:
             return self._client.login.token()  # the ingestion client's login: one place for it
         except SourceFatalError as exc:
             raise TargetFatalError(one_line(str(exc))) from None
-        except (requests.RequestException, ValueError) as exc:
+        except requests.RequestException as exc:  # no answer, or a 5xx, after the login's own retries
+            raise TargetUnavailableError(one_line(f"NetSuite's token endpoint failed ({exc})")) from None
+        except ValueError as exc:
             raise TargetFatalError(one_line(f"NetSuite's token endpoint failed ({exc})")) from None
 
     def _query(self, sql: str) -> list[dict[str, Any]]:
@@ -201,7 +215,9 @@ class NetSuiteTarget:
                 page, _ = self._client.suiteql(sql, limit=1000, offset=offset)
             except SourceFatalError as exc:
                 raise TargetFatalError(one_line(str(exc))) from None
-            except (requests.RequestException, ValueError) as exc:  # a SuiteQLError is the caller's
+            except requests.RequestException as exc:  # a SuiteQLError is the caller's
+                raise TargetUnavailableError(one_line(f"NetSuite's SuiteQL look-up failed ({exc})")) from None
+            except ValueError as exc:
                 raise TargetFatalError(one_line(f"NetSuite's SuiteQL look-up failed ({exc})")) from None
             items.extend(page["items"])
             if not page.get("hasMore"):
@@ -247,6 +263,24 @@ class NetSuiteTarget:
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="netsuite-write") as pool:
             futures = [pool.submit(self._write_one, entity, w, currencies, terms, existing) for w in writes]
             return [f.result() for f in futures]
+
+    def confirm(self, entity: str, writes: Sequence[Write]) -> list[ReadBack | None]:
+        needs_lookups = any(k in ("currency_code", "payment_terms") for w in writes for k in w.values)
+        currencies, terms = self._lookups() if needs_lookups else ({}, {})
+        self._current_token()
+        with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="netsuite-read") as pool:
+            futures = [pool.submit(self._confirm_one, entity, w, currencies, terms) for w in writes]
+            return [f.result() for f in futures]
+
+    def _confirm_one(self, entity: str, w: Write, currencies: dict[str, str], terms: dict[str, str]) -> ReadBack | None:
+        body, problem = self._body(entity, w, currencies, terms)
+        key = w.target_record_id if w.operation == "update" else w.external_id
+        if problem or not key:  # it could not have been sent
+            return ReadBack(False)
+        ref = quote(str(key), safe="") if w.operation == "update" else f"eid:{quote(str(key), safe='')}"
+        params = {"expandSubResources": "true"} if ADDRESS_BOOK in body else None
+        sent = self._send("GET", f"/record/v1/{RECORD_TYPES[entity]}/{ref}", None, params)
+        return read_back(sent, lambda record: holds_values(record, body))
 
     def _body(
         self, entity: str, w: Write, currencies: dict[str, str], terms: dict[str, str]

@@ -8,7 +8,11 @@ Opportunity, through sObject Collections.
   (`PATCH composite/sobjects/Account/Concord_Golden_Id__c`) keyed by the golden id, so a create
   retried after a timeout, or re-run, updates the record the first attempt made. After such a
   retry Salesforce may report `created: false` for a record the first attempt created.
-- Login reuses the ingestion client's OAuth flow. A refused login, a session refused again
+- Read back (`confirm`): `GET sobjects/{type}/{id}`, or a create by its external id
+  (`GET sobjects/Account/Concord_Golden_Id__c/{golden id}`), compared field by field with the
+  record the write sent.
+- Login reuses the ingestion client's OAuth flow. A login that gets no answer (or a 5xx)
+  raises TargetUnavailableError; a refused login, a session refused again
   right after a fresh login, and an exhausted daily API allowance (403 REQUEST_LIMIT_EXCEEDED)
   raise TargetFatalError; an expired session is renewed once.
 - Values arrive as text: amounts are sent as JSON numbers, the rest as strings; empty
@@ -21,14 +25,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
 from ingestion.config import SalesforceConfig
 from ingestion.http import SourceFatalError
 from ingestion.salesforce.client import SECRETS_HINT, SalesforceClient
-from reverse_etl.targets.base import Outcome, TargetFatalError, Write
-from reverse_etl.targets.http import Sender, Sent, json_body, local_failure, new_session, one_line, trim
+from reverse_etl.targets.base import Outcome, ReadBack, TargetFatalError, TargetUnavailableError, Write
+from reverse_etl.targets.http import (
+    Sender,
+    Sent,
+    holds_values,
+    json_body,
+    local_failure,
+    new_session,
+    one_line,
+    read_back,
+    trim,
+)
 
 SYSTEM = "salesforce"
 MAX_COLLECTION_RECORDS = 200
@@ -117,7 +132,7 @@ class SalesforceTarget:
         except SourceFatalError as exc:
             raise TargetFatalError(one_line(str(exc))) from None
         except requests.RequestException as exc:  # still failing after the login's own retries
-            raise TargetFatalError(one_line(f"Salesforce could not be reached to log in ({exc})")) from None
+            raise TargetUnavailableError(one_line(f"Salesforce could not be reached to log in ({exc})")) from None
         self._session.headers["Authorization"] = self._login_client.http.headers["Authorization"]
         self._instance_url = self._login_client.instance_url
 
@@ -126,14 +141,14 @@ class SalesforceTarget:
             self._login()
         return f"{self._instance_url}/services/data/v{self.config.api_version}/{path}"
 
-    def _patch(self, path: str, body: dict[str, Any]) -> Sent:
-        """PATCH an API path; renews an expired session once; fatal failures raise."""
-        sent = self._sender.send(self._session, "PATCH", self._api(path), json=body)
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Sent:
+        """A request to an API path; renews an expired session once; fatal failures raise."""
+        sent = self._sender.send(self._session, method, self._api(path), json=body)
         if sent.status == 401:
             self._login()
             sent = self._sender.send(
                 self._session,
-                "PATCH",
+                method,
                 self._api(path),
                 json=body,
                 correlation_id=sent.correlation_id,
@@ -177,6 +192,21 @@ class SalesforceTarget:
             self._collection(writes, chunk, f"composite/sobjects/{mapping.sobject}/{mapping.upsert_key}", outcomes)
         return [outcomes[i] for i in range(len(writes))]
 
+    def confirm(self, entity: str, writes: Sequence[Write]) -> list[ReadBack | None]:
+        mapping = ENTITIES[entity]
+        return [self._confirm_one(mapping, w) for w in writes]
+
+    def _confirm_one(self, mapping: SObjectMapping, w: Write) -> ReadBack | None:
+        record, problem = self._record(mapping, w)
+        if problem:  # it could not have been sent
+            return ReadBack(False)
+        key = w.target_record_id if w.operation == "update" else w.external_id
+        path = f"sobjects/{mapping.sobject}/{quote(str(key), safe='')}"
+        if w.operation == "create":
+            path = f"sobjects/{mapping.sobject}/{mapping.upsert_key}/{quote(str(key), safe='')}"
+        record.pop("attributes", None)
+        return read_back(self._request("GET", path), lambda found: holds_values(found, record), "Id", (300, 404))
+
     def _record(self, mapping: SObjectMapping, w: Write) -> tuple[dict[str, Any], str | None]:
         """The Collections record for a write (without its key), or why it cannot be sent."""
         if w.operation == "update" and not w.target_record_id:
@@ -205,7 +235,7 @@ class SalesforceTarget:
     def _collection(
         self, writes: Sequence[Write], chunk: list[tuple[int, dict[str, Any]]], path: str, outcomes: dict[int, Outcome]
     ) -> None:
-        sent = self._patch(path, {"allOrNone": False, "records": [record for _, record in chunk]})
+        sent = self._request("PATCH", path, {"allOrNone": False, "records": [record for _, record in chunk]})
         results = json_body(sent.response) if sent.status == 200 and sent.response is not None else None
         if not isinstance(results, list) or len(results) != len(chunk):
             message = None

@@ -134,12 +134,18 @@ def vendors(target_sandboxes: TargetSandboxes) -> Iterator[TargetSandboxes]:
 MODEL = "marts.sync_harvest__customers"
 
 
-@pytest.fixture
-def harvest(tmp_path: Path, start_sandboxes: StartSandboxes) -> SandboxCluster:
+def serve_test_firm(tmp_path: Path, start_sandboxes: StartSandboxes, *systems: str, **overrides: Any) -> SandboxCluster:
+    """A `test`-size firm of its own in `tmp_path/sandbox`, served by the given sandboxes
+    (`overrides`: SandboxSettings fields, e.g. faults)."""
     store = Store(tmp_path / "sandbox").create()
     generate(store, size="test", seed=7)
     store.close()
-    return start_sandboxes(systems=("harvest",))
+    return start_sandboxes(systems=systems, **overrides)
+
+
+@pytest.fixture
+def harvest(tmp_path: Path, start_sandboxes: StartSandboxes) -> SandboxCluster:
+    return serve_test_firm(tmp_path, start_sandboxes, "harvest")
 
 
 def harvest_config(cluster: SandboxCluster) -> HarvestConfig:

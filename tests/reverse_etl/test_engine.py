@@ -1,5 +1,5 @@
 """The write-back engine: dry runs, the ledger, waiting for a write to land, conflicts held
-for a person, refused values, retries with backoff. Against a real Harvest sandbox (the `test`
+for a person, refused values, refusals retried with backoff then held. Against a real Harvest sandbox (the `test`
 firm) and a sync model table written by hand, on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sandboxes.common.faults import FaultRates
 from sandboxes.serving import SandboxCluster
-from sandboxes.simulator import generate
 from sandboxes.store import Store
 
 from core.errors import ConcordError
@@ -18,7 +16,6 @@ from core.warehouse import Warehouse
 from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger, now_utc
 from reverse_etl.targets.harvest import HarvestTarget
-from tests.conftest import StartSandboxes
 from tests.reverse_etl.conftest import clients, harvest_config, plan_renames
 
 SYNC = "harvest__customers"
@@ -82,7 +79,7 @@ def test_a_value_changed_in_the_target_after_concord_wrote_it_is_held_for_a_pers
     assert clients(harvest)[client_id] == renames[client_id][1]  # not overwritten with the CRM's newer name
     assert engine.plan(warehouse, [SYNC]).syncs[0].held == 1
 
-    engine.release(warehouse, hold.hold_id, "a steward")
+    engine.decide(warehouse, "released", [hold.hold_id], "a steward")
     [result] = engine.execute(warehouse, target, [SYNC])
 
     assert result.written == 1
@@ -103,7 +100,7 @@ def test_a_dropped_hold_leaves_the_target_as_it_is(
     with Ledger(warehouse) as ledger:
         [hold] = ledger.holds(SYNC)
 
-    engine.drop(warehouse, hold.hold_id, "a steward")
+    engine.decide(warehouse, "dropped", [hold.hold_id], "a steward")
 
     sync_plan = engine.plan(warehouse, [SYNC]).syncs[0]
     assert (len(sync_plan.writes), sync_plan.dropped) == (0, 1)
@@ -128,20 +125,35 @@ def test_values_the_vendor_refuses_are_held_with_its_message_and_the_rest_is_wri
     assert "harvest refused the values" in hold.reason and "taken" in hold.reason
 
 
-def test_a_failed_write_is_retried_later_with_backoff_then_held(
-    warehouse: Warehouse, tmp_path: Path, start_sandboxes: StartSandboxes
+def test_ids_and_filters_given_together_release_only_the_named_rows_that_match_them_all(
+    warehouse: Warehouse, harvest: SandboxCluster
 ) -> None:
-    store = Store(tmp_path / "sandbox").create()
-    generate(store, size="test", seed=7)
-    store.close()
-    down = start_sandboxes(systems=("harvest",), faults={"harvest": FaultRates(rate_503=1.0)})
-    client_id, name = sorted(clients_via_store(tmp_path).items())[0]
-    plan_renames(warehouse, {client_id: (name, f"{name} (renamed)")})
-    target = {"harvest": HarvestTarget(harvest_config(down))}
+    (first, first_name), (second, second_name), (_, third_name), (_, fourth_name) = sorted(clients(harvest).items())[:4]
+    # two renames to names other clients hold: both refused, both held
+    plan_renames(warehouse, {first: (first_name, third_name), second: (second_name, fourth_name)})
+    engine.execute(warehouse, {"harvest": HarvestTarget(harvest_config(harvest))}, [SYNC])
+    with Ledger(warehouse) as ledger:
+        one, other = (h.hold_id for h in ledger.holds(SYNC))
+
+    with pytest.raises(ConcordError, match="no held row matches ids .* and sync harvest__projects"):
+        engine.decide(warehouse, "released", [one, other], "a steward", sync="harvest__projects")
+    released = engine.decide(warehouse, "released", [one], "a steward", sync=SYNC, reason="refused")
+
+    assert [h.hold_id for h in released] == [one]
+    with Ledger(warehouse) as ledger:
+        assert [h.hold_id for h in ledger.holds(SYNC)] == [other]
+
+
+def test_a_record_the_vendor_refuses_again_and_again_is_retried_with_backoff_then_held(
+    warehouse: Warehouse, harvest: SandboxCluster
+) -> None:
+    # a client deleted in Harvest since it was landed: every rename is refused (404), not transient
+    plan_renames(warehouse, {"999999999": ("Gone Ltd", "Gone Ltd (renamed)")})
+    target = {"harvest": HarvestTarget(harvest_config(harvest))}
 
     [result] = engine.execute(warehouse, target, [SYNC])
 
-    assert (result.written, result.failed, result.held) == (0, 1, 0)
+    assert (result.written, result.failed, result.held, result.transient_failures) == (0, 1, 0, 0)
     assert engine.plan(warehouse, [SYNC]).syncs[0].waiting_to_retry == 1
     for _ in range(engine.MAX_FAILURES - 1):
         with Ledger(warehouse) as ledger:  # the retry time has come
@@ -152,16 +164,8 @@ def test_a_failed_write_is_retried_later_with_backoff_then_held(
     with Ledger(warehouse) as ledger:
         [hold] = ledger.holds(SYNC)
         failed = ledger.rows(f"SELECT COUNT(*) FROM {SCHEMA}.attempts WHERE status = 'failed'")
-    assert hold.reason.startswith(f"failed {engine.MAX_FAILURES} times, last: server 503")
+    assert hold.reason.startswith(f"failed {engine.MAX_FAILURES} times, last: not_found 404")
     assert failed == [(engine.MAX_FAILURES,)]
-
-
-def clients_via_store(root: Path) -> dict[str, str]:
-    store = Store(root / "sandbox")
-    try:
-        return {str(i): n for i, n in store.connect("harvest").execute("SELECT id, name FROM clients")}
-    finally:
-        store.close()
 
 
 # -- parents first: a create that names its parent (requires:<sync>) waits for it ------------
@@ -249,7 +253,7 @@ def test_a_create_whose_parent_failed_waits_and_follows_it_on_the_run_that_write
     # a person fixes the currency and releases the hold: the next run writes the parent, then the child
     warehouse.execute("UPDATE marts.sync_harvest__customers SET desired_value = 'EUR' WHERE field = 'currency_code'")
     [held] = engine_holds(warehouse)
-    engine.release(warehouse, held, "a steward")
+    engine.decide(warehouse, "released", [held], "a steward")
     second = {r.sync.name: r for r in engine.execute(warehouse, target, [SYNC, "harvest__projects"])}
 
     assert (second[SYNC].created, second["harvest__projects"].created) == (1, 1)

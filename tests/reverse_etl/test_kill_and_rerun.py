@@ -1,5 +1,7 @@
 """A write-back run killed mid-batch and run again creates no record twice, loses no write,
-and its ledger shows what the killed run was doing when it died."""
+and the re-run settles what the killed run left `in_flight` in the ledger by reading the
+target back: `confirmed` where the vendor holds the write, `lost` (and written again) where
+it does not."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from pathlib import Path
 
 from sandboxes.common.faults import FaultRates
 from sandboxes.settings import SandboxSettings
-from sandboxes.simulator import generate
 from sandboxes.store import Store
 
 from core.warehouse import Warehouse
@@ -21,6 +22,7 @@ from reverse_etl import engine
 from reverse_etl.ledger import SCHEMA, Ledger
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from tests.conftest import StartSandboxes
+from tests.reverse_etl.conftest import serve_test_firm
 
 CUSTOMERS = 60
 MODEL = "marts.sync_netsuite__customers"
@@ -66,14 +68,12 @@ def created(store_dir: Path) -> list[tuple[str, int]]:
         store.close()
 
 
-def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
+def test_a_run_killed_mid_batch_is_settled_from_the_target_and_run_again_creates_every_record_once(
     tmp_path: Path, start_sandboxes: StartSandboxes
 ) -> None:
-    store = Store(tmp_path / "sandbox").create()
-    generate(store, size="test", seed=7)
-    store.close()
     # every request slowed a little, so the kill lands in the middle of the batch
-    cluster = start_sandboxes(systems=("netsuite",), faults={"netsuite": FaultRates(rate_slow=1.0, slow_seconds=0.05)})
+    slow = {"netsuite": FaultRates(rate_slow=1.0, slow_seconds=0.05)}
+    cluster = serve_test_firm(tmp_path, start_sandboxes, "netsuite", faults=slow)
     base_url = f"{cluster.url('netsuite')}/services/rest"
     warehouse = Warehouse(kind="duckdb", duckdb_path=tmp_path / "warehouse.duckdb")
     plan_creates(warehouse)
@@ -88,8 +88,12 @@ def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
         time.sleep(0.05)
     run.send_signal(signal.SIGKILL)
     run.wait()
+    time.sleep(0.5)  # a request the sandbox was still serving when the client died completes
     killed_at = len(created(tmp_path / "sandbox"))
     assert 0 < killed_at < CUSTOMERS, "the kill should land mid-batch"
+    with Ledger(warehouse, read_only=True) as ledger:
+        [(left_in_flight,)] = ledger.rows(f"SELECT COUNT(*) FROM {SCHEMA}.attempts WHERE status = 'in_flight'")
+    assert left_in_flight == CUSTOMERS  # the whole batch was recorded before any of it was sent
 
     config = NetSuiteConfig(
         **SandboxSettings(store_dir=tmp_path / "sandbox").source_credentials("netsuite"),
@@ -101,10 +105,10 @@ def test_a_run_killed_mid_batch_and_run_again_creates_every_record_once(
     counts = dict(created(tmp_path / "sandbox"))
     assert len(counts) == CUSTOMERS and set(counts.values()) == {1}  # every client once, none twice
     with Ledger(warehouse, read_only=True) as ledger:
-        by_status = dict(ledger.rows(f"SELECT status, COUNT(DISTINCT sync_key) FROM {SCHEMA}.attempts GROUP BY 1"))
-        written_keys = ledger.rows(f"SELECT COUNT(DISTINCT sync_key) FROM {SCHEMA}.attempts WHERE status = 'written'")
-    assert by_status["in_flight"] >= 1  # what the killed run had sent when it died
-    assert written_keys == [(CUSTOMERS,)]  # every record has a write on record
-    # the killed run settled nothing of its batch, so the re-run sent it all again: upserts by
-    # external id updated what the killed run had created instead of creating it twice
-    assert (result.written, result.failed) == (CUSTOMERS, 0)
+        by_status = dict(ledger.rows(f"SELECT status, COUNT(*) FROM {SCHEMA}.attempts GROUP BY 1"))
+    # the killed run's rows: confirmed where NetSuite holds the customer, lost where it does not
+    assert by_status == {"confirmed": killed_at, "lost": CUSTOMERS - killed_at, "written": CUSTOMERS - killed_at}
+    assert (result.confirmed, result.lost, result.unsettled) == (killed_at, CUSTOMERS - killed_at, 0)
+    # only what never landed was sent again; the confirmed ones wait for the next load to show them
+    assert (result.written, result.failed) == (CUSTOMERS - killed_at, 0)
+    assert engine.plan(warehouse, ["netsuite__customers"]).syncs[0].waiting_to_land == CUSTOMERS

@@ -14,7 +14,7 @@ from sandboxes.common.faults import FaultRates
 from sandboxes.store import Store
 
 from ingestion.config import HttpSettings
-from reverse_etl.targets.base import Outcome, TargetFatalError, Write
+from reverse_etl.targets.base import Outcome, ReadBack, TargetFatalError, Write
 from reverse_etl.targets.harvest import HarvestTarget
 from reverse_etl.targets.netsuite import NetSuiteTarget
 from reverse_etl.targets.salesforce import SalesforceTarget
@@ -472,3 +472,82 @@ def test_netsuite_stays_under_the_concurrency_limit_and_backs_off_when_over_it(v
     assert_all_ok(within + over)
     assert {o.attempts for o in within} == {1}
     assert any(o.attempts > 1 for o in over)  # 429 CONCURRENCY_LIMIT_EXCEEDED, retried after a backoff
+
+
+# -- reading back what a write sent (how a killed run's in_flight writes are settled) --------
+
+
+def test_salesforce_confirms_an_upserted_account_by_its_golden_id_and_nothing_it_does_not_hold(
+    vendors: TargetSandboxes,
+) -> None:
+    target = SalesforceTarget(vendors.salesforce_config())
+    written = create("GC-SF-RB-1", legal_name="Read Back Account Ltd", ar_balance="10.50")
+    [outcome] = target.write("customer", [written])
+
+    found = target.confirm(
+        "customer",
+        [
+            written,
+            create("GC-SF-RB-NEVER", legal_name="Never Written Ltd"),
+            update(str(outcome.target_record_id), ar_balance="99.00"),
+        ],
+    )
+
+    assert found == [
+        ReadBack(True, outcome.target_record_id),
+        ReadBack(False),
+        ReadBack(False, outcome.target_record_id),
+    ]
+
+
+def test_netsuite_confirms_a_customer_by_its_external_id_with_its_billing_address(vendors: TargetSandboxes) -> None:
+    target = NetSuiteTarget(vendors.netsuite_config())
+    written = create(
+        "GC-NS-RB-1", legal_name="Read Back GmbH", legal_entity_id="1", billing_city="Hamburg", currency_code="EUR"
+    )
+    [outcome] = target.write("customer", [written])
+
+    found = target.confirm(
+        "customer",
+        [
+            written,
+            create("GC-NS-RB-NEVER", legal_name="Never Written GmbH", legal_entity_id="1"),
+            update(str(outcome.target_record_id), billing_city="Bremen"),
+        ],
+    )
+
+    assert [f.holds if f else None for f in found] == [True, False, False]
+    assert found[0] == ReadBack(True, outcome.target_record_id)
+
+
+def test_harvest_confirms_a_client_by_its_name_and_a_project_by_its_code_with_its_rates(
+    vendors: TargetSandboxes,
+) -> None:
+    [(client_id,)] = vendors.sql("harvest", "SELECT MIN(id) FROM clients")
+    target = harvest_target(vendors)
+    client = create("GC-H-RB-1", legal_name="Read Back Client AG", currency_code="CHF")
+    project = Write(
+        "golden:PRJ-RB-1",
+        "create",
+        None,
+        "RB-1",
+        {
+            "project_name": "Read back",
+            "project_code": "RB-1",
+            "harvest_client_id": str(client_id),
+            "budget": "40.00",
+            "hourly_rate": '{"Analyst": "150.00"}',
+        },
+    )
+    [client_written] = target.write("customer", [client])
+    [project_written] = target.write("project", [project])
+
+    clients_found = target.confirm("customer", [client, create("GC-H-RB-NEVER", legal_name="Never Written AG")])
+    other_rate = Write(project.sync_key, "create", None, "RB-1", {**project.values, "hourly_rate": '{"Analyst": "1"}'})
+    projects_found = target.confirm("project", [project, other_rate])
+
+    assert clients_found == [ReadBack(True, client_written.target_record_id), ReadBack(False)]
+    assert projects_found == [
+        ReadBack(True, project_written.target_record_id),
+        ReadBack(False, project_written.target_record_id),
+    ]

@@ -122,7 +122,8 @@ def _must_links(local: duckdb.DuckDBPyConnection) -> list[MustLink]:
 
 
 def _created_records(connection: Connection) -> pa.Table:
-    """(record_key, golden_id) of every customer record the write-back created."""
+    """(record_key, golden_id) of every customer record the write-back created (`written`, or
+    `confirmed`: read back after the run that sent it died; see reverse_etl/README.md)."""
     schema, table = LEDGER_ATTEMPTS
     [(exists,)] = connection.rows(
         "select count(*) from information_schema.tables where table_schema = %s and table_name = %s", (schema, table)
@@ -133,7 +134,7 @@ def _created_records(connection: Connection) -> pa.Table:
             f"""select distinct split_part(sync, '__', 1) || ':' || target_record_id, golden_id
                 from {schema}.{table}
                 where sync in ('salesforce__customers', 'harvest__customers', 'netsuite__customers')
-                  and operation = 'create' and status = 'written'
+                  and operation = 'create' and status in ('written', 'confirmed')
                   and target_record_id is not null and golden_id is not null"""
         )
     return pa.table(
