@@ -1,6 +1,6 @@
 """`concord status`: is Concord keeping up? The run in progress (and any dead run it found and
-recovered), how fresh each system's data is, the open exceptions, the writes held for a person
-and the latest alerts - read from Dagster's instance, the warehouse and the alert log, without
+recovered), how fresh each system's data is, the open exceptions, the writes held for a person,
+the vendors down (a sync seeing only transient failures) and the latest alerts - read from Dagster's instance, the warehouse and the alert log, without
 starting anything.
 
 While a run holds the embedded warehouse (DuckDB admits one process), freshness is read from
@@ -125,6 +125,15 @@ def show_findings(warehouse: Warehouse) -> None:
     total = sum(n for _, n in held)
     detail = ", ".join(f"{sync}: {n:,}" for sync, n in held)
     console.print(f"Writes held for a person: {total:,}" + (f" ({detail}); see `concord sync held`" if held else ""))
+
+    try:
+        outages = warehouse.query("SELECT sync, since, message FROM reverse_etl.outages ORDER BY since")
+    except Exception:  # no write-back yet
+        outages = []
+    for sync, since, message in outages:
+        console.print(
+            f"[yellow]Vendor outage[/] {sync}: only transient failures since {since:%Y-%m-%d %H:%M} UTC ({message}); retrying"
+        )
 
 
 def show_alerts() -> None:
