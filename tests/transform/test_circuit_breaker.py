@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from core.dbt import PROJECT_DIR, DbtResult, run_dbt
 from core.warehouse import Warehouse
 from tests.firm import LandedFirm, built_copy
+
+# a build of the landed demo firm and two of its customer sync, after the firm is landed
+pytestmark = pytest.mark.timeout(600)
 
 GUARD = "changes_at_most_records_per_run_sync_netsuite__customers"
 VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
