@@ -11,7 +11,8 @@
     target, an id stamped on every record - and a share of the target would stop every first
     provisioning; the absolute count bounds them.
     Arguments: key, the column naming the record (sync_key); target, the staging model of the
-    target's records (its live rows are the target's size). Raise a var for a deliberate mass
+    target's records, by name (its live rows, counted in int_sync_target_sizes, are the
+    target's size). Raise a var for a deliberate mass
     change (the dbt step's `dbt_vars`, or `--vars`). One row when it trips, with the counts.
 #}
 {% test changes_at_most_records_per_run(model, key, target) %}
@@ -27,9 +28,9 @@ changes as (
 ),
 
 target_size as (
-    select count(*) as target_records
-    from {{ target }}
-    where {{ is_live() }}
+    select coalesce(max(live_records), 0) as target_records
+    from {{ ref('int_sync_target_sizes') }}
+    where target_model = '{{ target }}'
 ),
 
 limits as (
