@@ -59,13 +59,14 @@ POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database; dropped on exit."""
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, empty or a copy of the database named `template` (which
+    nobody may be connected to); dropped on exit."""
     name = f"concord_test_{uuid.uuid4().hex[:12]}"
     admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"  # no password, as with trust auth
     finally:

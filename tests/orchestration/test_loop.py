@@ -22,6 +22,19 @@ from tests.orchestration.conftest import ServedFirm
 
 CONCORD = [sys.executable, "-c", "from concord.cli import app; app()"]
 GUARD_TRIPPED = {"ops": {"dbt_models": {"config": {"dbt_vars": {"sync_max_records_per_run": 0}}}}}
+# The test firm is tiny: the share's floor (which keeps a tiny firm's cycles running) lowered to nothing.
+NO_SHARE_FLOOR = {"ops": {"dbt_models": {"config": {"dbt_vars": {"sync_share_floor_records": 0}}}}}
+
+
+def failed_guards(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+
+
+def assert_nothing_written(result: dg.ExecuteInProcessResult, firm: ServedFirm, untouched: dict[str, object]) -> None:
+    """The run failed before any write-back step, and no system changed."""
+    assert not result.success
+    assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "write_back"]
+    assert firm.newest_change() == untouched
 
 
 def test_a_failing_guard_stops_the_write_back_and_the_sensors_record_alerts(
@@ -32,11 +45,8 @@ def test_a_failing_guard_stops_the_write_back_and_the_sensors_record_alerts(
         result = defs.resolve_job_def("concord_loop").execute_in_process(
             instance=instance, run_config=GUARD_TRIPPED, raise_on_error=False
         )
-        assert not result.success
-        failed_checks = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
-        assert any(name.startswith("changes_at_most_records_per_run_sync_") for name in failed_checks)
-        assert not [e for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "write_back"]
-        assert served_firm.newest_change() == untouched
+        assert any(name.startswith("changes_at_most_records_per_run_sync_") for name in failed_guards(result))
+        assert_nothing_written(result, served_firm, untouched)
         assert {e.asset_key.path[0] for e in result.get_asset_materialization_events()} >= {"raw", "canonical", "marts"}
 
         failure = instance.get_records_for_run(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records[0]
@@ -85,3 +95,19 @@ def test_concord_run_runs_one_cycle_and_concord_status_reports_it(served_firm: S
     assert len(re.findall(r"│ (salesforce|harvest|netsuite)\s*│.*│ fresh\s*│", status.stdout)) == 3
     [(held,)] = served_firm.warehouse.query("SELECT COUNT(*) FROM reverse_etl.holds WHERE status = 'held'")
     assert "Open exceptions" in status.stdout and f"Writes held for a person: {held:,}" in status.stdout
+
+
+def test_a_sync_overwriting_more_than_its_share_of_the_target_stops_the_write_back(served_firm: ServedFirm) -> None:
+    # A bad migration in the ERP renames every customer: the sync would write every name back.
+    netsuite = served_firm.store.connect("netsuite")
+    netsuite.execute("UPDATE customer SET companyname = companyname || ' (migrated)'")
+    netsuite.commit()
+    untouched = served_firm.newest_change()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("concord_loop").execute_in_process(
+            instance=instance, run_config=NO_SHARE_FLOOR, raise_on_error=False
+        )
+
+    assert "changes_at_most_records_per_run_sync_netsuite__customers" in failed_guards(result)
+    assert_nothing_written(result, served_firm, untouched)

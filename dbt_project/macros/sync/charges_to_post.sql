@@ -15,7 +15,10 @@
     - fields: the record's own fields (its quantity and price), each a pair of expressions over
       the validated columns: the value to post and what the posted charge holds. The fields
       every charge has follow: its day, currency, subsidiary, billing item, project and
-      customer. -#}
+      customer.
+    A record posted as a charge with a broken reference (int_broken_references: a charge of a
+    project NetSuite does not have) gets no row: that charge is left out of the canonical
+    model, and a create would upsert onto it by its external id. -#}
 {% macro charges_to_post(validated, record_id, external_id_prefix, entity, fields) -%}
 {%- set charge_fields = {
     'spent_date': ('cast(spent_date as ' ~ dbt.type_string() ~ ')', 'cast(charge_date as ' ~ dbt.type_string() ~ ')'),
@@ -37,10 +40,23 @@ charges_landed as (
     select max(extracted_at) as landed_at from {{ ref('stg_netsuite__charges') }}
 ),
 
+posted_as_broken_charges as (
+    select traced.psa_source_record_id
+    from {{ ref('int_charges_traced') }} as traced
+    inner join {{ ref('int_broken_references') }} as broken
+        on broken.source_model = 'stg_netsuite__charges'
+        and broken.source_record_id = traced.charge_id
+    where traced.psa_source_object = '{{ {'time_entry': 'time_entries', 'expense': 'expenses'}[entity] }}'
+),
+
 postable as (
     select * from {{ validated }}
     where is_valid
         and (not is_posted or (is_changed_since_posting and not is_invoiced))
+        and not exists (
+            select 1 from posted_as_broken_charges
+            where posted_as_broken_charges.psa_source_record_id = {{ record_id }}
+        )
 ),
 
 records as (

@@ -4,9 +4,11 @@
 
 with
 
+-- a contract naming a deal or account the CRM does not have is left out (chk_broken_reference)
 contracts as (
     select * from {{ ref('stg_salesforce__contracts') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_salesforce__contracts', 'contract_id') }}
 ),
 
 amendments as (

@@ -3,9 +3,11 @@
 
 with
 
+-- an expense with a broken reference (a deleted project, say) is left out (chk_broken_reference)
 expenses as (
     select * from {{ ref('stg_harvest__expenses') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_harvest__expenses', 'expense_id') }}
 ),
 
 categories as (

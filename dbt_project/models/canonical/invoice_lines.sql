@@ -5,14 +5,17 @@
     Incremental (a large fact): a run reprocesses the lines of invoices that a load newer than
     the newest one here changed (the line or its invoice: `load_id` is the later of the two)
     and of invoices whose customer now has another golden id; lines deleted in NetSuite, or
-    whose invoice was deleted, are removed first. -#}
+    whose invoice was deleted, are removed first. A line or invoice with a broken reference (a
+    line of an invoice NetSuite does not have, an invoice of a missing customer:
+    int_broken_references) is left out, and removed if it was here; it comes back when the
+    reference is fixed, as does every landed invoice line this table lacks. -#}
 
 {{ config(
     materialized='incremental',
     unique_key='invoice_line_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where invoice_line_id in (select transaction_line_id from {{ ref('stg_netsuite__transaction_lines') }} where is_deleted) or invoice_id in (select transaction_id from {{ ref('stg_netsuite__transactions') }} where is_deleted){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where invoice_line_id in (select transaction_line_id from {{ ref('stg_netsuite__transaction_lines') }} where is_deleted) or invoice_id in (select transaction_id from {{ ref('stg_netsuite__transactions') }} where is_deleted) or invoice_line_id in (select source_record_id from {{ ref('int_broken_references') }} where source_model = 'stg_netsuite__transaction_lines') or invoice_id in (select source_record_id from {{ ref('int_broken_references') }} where source_model = 'stg_netsuite__transactions'){% endif %}"
 ) }}
 
 with
@@ -20,6 +23,7 @@ with
 invoices as (
     select * from {{ ref('stg_netsuite__transactions') }}
     where not is_deleted and transaction_type = 'invoice'
+        and {{ references_intact('stg_netsuite__transactions', 'transaction_id') }}
 ),
 
 {% if is_incremental() %}
@@ -38,12 +42,20 @@ reprocessed as (
     left join {{ ref('customer_xref') }} as current_xref
         on current_xref.record_key = 'netsuite:' || invoices.customer_id
     where existing.golden_customer_id is distinct from current_xref.golden_customer_id
+    union
+    -- left out before (a broken reference since fixed)
+    select landed.transaction_id
+    from {{ ref('stg_netsuite__transaction_lines') }} as landed
+    inner join invoices on invoices.transaction_id = landed.transaction_id
+    where not landed.is_deleted
+        and not exists (select 1 from {{ this }} as existing where existing.invoice_line_id = landed.transaction_line_id)
 ),
 {% endif %}
 
 lines as (
     select * from {{ ref('stg_netsuite__transaction_lines') }}
     where not is_deleted
+        and {{ references_intact('stg_netsuite__transaction_lines', 'transaction_line_id') }}
     {% if is_incremental() %}
     and transaction_id in (select transaction_id from reprocessed)
     {% endif %}

@@ -5,9 +5,11 @@
 
 with
 
+-- an invoice with a broken reference (a missing customer, say) is left out (chk_broken_reference)
 transactions as (
     select * from {{ ref('stg_netsuite__transactions') }}
     where not is_deleted and transaction_type = 'invoice'
+        and {{ references_intact('stg_netsuite__transactions', 'transaction_id') }}
 ),
 
 history as (

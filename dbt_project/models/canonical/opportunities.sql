@@ -4,9 +4,11 @@
 
 with
 
+-- a deal of an account the CRM does not have is left out (chk_broken_reference)
 opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_salesforce__opportunities', 'opportunity_id') }}
 ),
 
 won as (

@@ -4,14 +4,18 @@
 
 with
 
+-- a payment line applied to an invoice the ERP does not have, or of a payment with a broken
+-- reference, is left out (chk_broken_reference)
 lines as (
     select * from {{ ref('stg_netsuite__transaction_lines') }}
     where not is_deleted
+        and {{ references_intact('stg_netsuite__transaction_lines', 'transaction_line_id') }}
 ),
 
 payments as (
     select * from {{ ref('stg_netsuite__transactions') }}
     where not is_deleted and transaction_type = 'payment'
+        and {{ references_intact('stg_netsuite__transactions', 'transaction_id') }}
 ),
 
 currencies as (

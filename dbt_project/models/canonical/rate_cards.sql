@@ -6,9 +6,11 @@
 
 with
 
+-- a rate line of a contract the CRM does not have (or left out) is left out (chk_broken_reference)
 rates as (
     select * from {{ ref('stg_salesforce__contract_rates') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_salesforce__contract_rates', 'contract_rate_id') }}
 ),
 
 dated as (

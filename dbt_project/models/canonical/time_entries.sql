@@ -6,13 +6,16 @@
     newest load already in the table (dlt load ids increase, and a load's rows become visible
     together) - a changed entry (approved, billed, deleted in Harvest) is landed again - plus
     the entries whose project now has another golden id (a deal linked later re-anchors it).
-    Entries deleted in Harvest stay, flagged is_deleted. -#}
+    Entries deleted in Harvest stay, flagged is_deleted. An entry with a broken reference (a
+    deleted project, say: int_broken_references) is left out, and removed if it was here; it
+    comes back when the reference is fixed, as does every landed entry this table lacks. -#}
 
 {{ config(
     materialized='incremental',
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where time_entry_id in (select source_record_id from {{ ref('int_broken_references') }} where source_model = 'stg_harvest__time_entries'){% endif %}"
 ) }}
 
 with
@@ -29,13 +32,19 @@ reprocessed as (
     left join {{ ref('project_xref') }} as current_xref
         on current_xref.record_key = 'harvest:' || existing.harvest_project_id
     where existing.golden_project_id is distinct from current_xref.golden_project_id
+    union
+    -- left out before (a broken reference since fixed)
+    select landed.time_entry_id
+    from {{ ref('stg_harvest__time_entries') }} as landed
+    where not exists (select 1 from {{ this }} as existing where existing.time_entry_id = landed.time_entry_id)
 ),
 {% endif %}
 
 entries as (
     select * from {{ ref('stg_harvest__time_entries') }}
+    where {{ references_intact('stg_harvest__time_entries', 'time_entry_id') }}
     {% if is_incremental() %}
-    where time_entry_id in (select time_entry_id from reprocessed)
+        and time_entry_id in (select time_entry_id from reprocessed)
     {% endif %}
 ),
 

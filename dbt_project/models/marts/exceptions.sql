@@ -14,7 +14,7 @@
 
 {%- set checks = [
     'chk_customer_attribute_drift', 'chk_customer_missing_cross_reference', 'chk_duplicate_customers',
-    'chk_won_opportunity_not_provisioned', 'chk_orphan_project', 'chk_stale_rate',
+    'chk_won_opportunity_not_provisioned', 'chk_orphan_project', 'chk_broken_reference', 'chk_stale_rate',
     'chk_unbilled_time', 'chk_unbilled_expense', 'chk_charge_without_approved_time', 'chk_invoice_total_mismatch',
     'chk_wrong_legal_entity', 'chk_quarantined_record',
 ] -%}

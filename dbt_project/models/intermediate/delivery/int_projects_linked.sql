@@ -8,30 +8,43 @@
       3. the PSA project code is the opportunity number (won deals only).
     ERP jobs are linked to PSA projects by the job's own reference, else by the opportunity's
     NetSuite_Project_Id__c. ERP jobs that reach no PSA project become projects of their own.
+    Records with a broken reference (int_broken_references: a PSA project of a missing client)
+    are left out.
     The golden id comes from the anchor: the opportunity if any, else the PSA project (else the
     ERP job). An opportunity anchors only one project; further ones anchor on their PSA record. -#}
 
 with
 
+-- a record with a broken reference (int_broken_references) is no project's record
 opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_salesforce__opportunities', 'opportunity_id') }}
 ),
 
 psa_projects as (
     select * from {{ ref('stg_harvest__projects') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_harvest__projects', 'project_id') }}
 ),
 
 erp_projects as (
     select * from {{ ref('stg_netsuite__projects') }}
     where {{ is_live() }}
+        and {{ references_intact('stg_netsuite__projects', 'project_id') }}
 ),
 
 psa_candidates as (
     select
         psa.project_id as harvest_project_id,
-        coalesce(erp_by_ref.project_id, opp_by_ref.netsuite_project_id) as netsuite_project_id,
+        coalesce(
+            erp_by_ref.project_id,
+            -- the job the deal names, unless it is left out for a broken reference
+            case
+                when {{ references_intact('stg_netsuite__projects', 'opp_by_ref.netsuite_project_id') }}
+                    then opp_by_ref.netsuite_project_id
+            end
+        ) as netsuite_project_id,
         coalesce(opp_by_ref.opportunity_id, opp_by_erp.opportunity_id, opp_by_code.opportunity_id)
             as opportunity_id,
         case

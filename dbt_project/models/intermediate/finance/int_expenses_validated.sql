@@ -30,11 +30,13 @@
 
 with
 
+-- an expense with a broken reference is not posted (chk_broken_reference)
 expenses as (
     select * from {{ ref('stg_harvest__expenses') }}
     where {{ is_live() }}
         and approval_status = 'approved'
         and is_billable
+        and {{ references_intact('stg_harvest__expenses', 'expense_id') }}
 ),
 
 categories as (

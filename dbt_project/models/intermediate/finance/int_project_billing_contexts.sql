@@ -12,9 +12,11 @@ projects as (
     where harvest_project_id is not null
 ),
 
+-- a job with a broken reference is none to post to (chk_broken_reference)
 erp_projects as (
     select * from {{ ref('stg_netsuite__projects') }}
     where not is_deleted
+        and {{ references_intact('stg_netsuite__projects', 'project_id') }}
 )
 
 select

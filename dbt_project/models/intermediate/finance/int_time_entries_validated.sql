@@ -33,7 +33,8 @@
     - its contract context: the project's golden ids, ERP project, contract, legal entity and
       the task's billing item and contract rates (context_fingerprint, compared with what the
       dimensions say now) -
-    and removes entries no longer approved and billable. A build from scratch holds the same
+    and removes entries no longer approved and billable, or with a broken reference
+    (int_broken_references; such an entry is validated again once it is fixed). A build from scratch holds the same
     rows (tests/transform/test_incremental.py). -#}
 
 {{ config(
@@ -41,7 +42,7 @@
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where time_entry_id in (select time_entry_id from {{ ref('stg_harvest__time_entries') }} where load_id > (select max(entry_load_id) from {{ this }}) and not (approval_status = 'approved' and is_billable and not is_deleted)){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where time_entry_id in (select time_entry_id from {{ ref('stg_harvest__time_entries') }} where load_id > (select max(entry_load_id) from {{ this }}) and not (approval_status = 'approved' and is_billable and not is_deleted)) or time_entry_id in (select source_record_id from {{ ref('int_broken_references') }} where source_model = 'stg_harvest__time_entries'){% endif %}"
 ) }}
 
 {#- the reasons of the time-only failures, for billing_validation_reason -#}
@@ -164,14 +165,24 @@ reprocessed as (
         on contexts.harvest_project_id = existing.harvest_project_id
         and contexts.task_id = existing.task_id
     where existing.context_fingerprint is distinct from contexts.context_fingerprint
+    union
+    -- left out before (a broken reference since fixed)
+    select landed.time_entry_id
+    from {{ ref('stg_harvest__time_entries') }} as landed
+    where landed.approval_status = 'approved'
+        and landed.is_billable
+        and not landed.is_deleted
+        and not exists (select 1 from {{ this }} as existing where existing.time_entry_id = landed.time_entry_id)
 ),
 {% endif %}
 
+-- an entry with a broken reference (a deleted project, say) is not posted (chk_broken_reference)
 entries as (
     select * from {{ ref('stg_harvest__time_entries') }}
     where approval_status = 'approved'
         and is_billable
         and not is_deleted
+        and {{ references_intact('stg_harvest__time_entries', 'time_entry_id') }}
     {% if is_incremental() %}
         and time_entry_id in (select time_entry_id from reprocessed)
     {% endif %}

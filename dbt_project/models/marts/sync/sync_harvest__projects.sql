@@ -10,6 +10,8 @@
       their create's sync key), and the engine writes the project only once Concord has
       written that parent. A customer with two Harvest clients gets no project here: which
       client to use needs a person.
+      A deal whose Harvest project is left out for a broken reference (chk_broken_reference)
+      gets none: the project exists.
     - updates: a project sold by a deal with a contract whose budget or rates in Harvest differ
       from the sold hours and the contract's rates (both hold_on_conflict in the ownership file).
 
@@ -158,12 +160,22 @@ held_rates as (
     group by harvest_projects.project_id
 ),
 
--- the deals already delivered by a Harvest project
+-- the deals already delivered by a Harvest project, and those whose Harvest project is left
+-- out of the model for a broken reference (chk_broken_reference): it exists, and a create
+-- would be a second one
 provisioned as (
-    select distinct opportunity_id
+    select opportunity_id
     from projects
     where opportunity_id is not null
         and harvest_project_id is not null
+    union
+    select won_opportunities.opportunity_id
+    from won_opportunities
+    inner join {{ ref('stg_harvest__projects') }} as left_out
+        on left_out.project_code = won_opportunities.opportunity_number
+        or left_out.project_id = won_opportunities.harvest_project_id
+    where {{ is_live('left_out') }}
+        and not {{ references_intact('stg_harvest__projects', 'left_out.project_id') }}
 ),
 
 create_targets as (

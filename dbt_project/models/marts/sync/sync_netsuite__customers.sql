@@ -9,6 +9,7 @@
     yet be merged or split, and a value written into the wrong client is hard to take back.
     A NetSuite customer whose golden customer has a second NetSuite customer (what
     chk_duplicate_customers reports) is never written: which record to keep needs a person.
+    A customer with a broken reference (chk_broken_reference) is not updated.
     Values are text in the canonical vocabulary; a value that differs only in formatting
     (spacing, letter case of codes, punctuation of tax ids) is not a write. -#}
 
@@ -22,8 +23,11 @@ golden as (
     select * from {{ ref('customers') }}
 ),
 
+-- a customer with a broken reference (a subsidiary or terms NetSuite does not have) is
+-- written nothing until it is fixed (chk_broken_reference)
 customers as (
     select * from {{ ref('stg_netsuite__customers') }}
+    where {{ references_intact('stg_netsuite__customers', 'customer_id') }}
 ),
 
 currencies as (

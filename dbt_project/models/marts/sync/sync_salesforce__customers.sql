@@ -42,8 +42,11 @@ invoices as (
     select * from {{ ref('invoices') }}
 ),
 
+-- an account with a broken reference (a parent the CRM does not have) is written nothing
+-- until it is fixed (chk_broken_reference)
 accounts as (
     select * from {{ ref('stg_salesforce__accounts') }}
+    where {{ references_intact('stg_salesforce__accounts', 'account_id') }}
 ),
 
 currencies as (
