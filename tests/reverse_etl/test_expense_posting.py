@@ -25,7 +25,8 @@ from tests.firm import LandedFirm, configs, land_firm, served
 from tests.reverse_etl.conftest import TargetSandboxes
 from transform.build import build
 
-pytestmark = [pytest.mark.minutes(4), pytest.mark.timeout(900)]  # about this many on two cores; its story builds 3 times
+# About this many minutes on two cores; its story builds three times, past the default timeout.
+pytestmark = [pytest.mark.minutes(4), pytest.mark.timeout(900)]
 
 SYNC = "netsuite__expenses"
 UNMAPPED_CATEGORY = "Client Gifts"
