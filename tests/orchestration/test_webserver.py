@@ -91,4 +91,8 @@ def test_the_ui_lists_the_assets_checks_schedules_and_sensors(webserver: str) ->
     checks = [check["name"] for node in assets for check in (node["assetChecksOrError"].get("checks") or [])]
     assert any(name.startswith("writes_only_fields_it_receives_") for name in checks)
     assert {s["name"] for s in repository["schedules"]} == {"concord_loop_schedule", "concord_nightly_schedule"}
-    assert {s["name"] for s in repository["sensors"]} == {"concord_run_failure_sensor", "concord_exceptions_sensor"}
+    assert {s["name"] for s in repository["sensors"]} == {
+        "concord_run_failure_sensor",
+        "concord_exceptions_sensor",
+        "concord_dead_runs_sensor",
+    }
