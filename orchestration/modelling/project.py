@@ -16,8 +16,10 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, DbtProject
+from dbt import version as dbt_version
+from packaging import version
 
-from core.dbt import PROJECT_DIR, run_dbt
+from core.dbt import PARTIAL_PARSE, PROJECT_DIR, run_dbt
 from core.errors import ConcordError
 from core.settings import settings
 
@@ -38,8 +40,9 @@ def _newest_project_change() -> float:
 def manifest_path() -> Path:
     """dbt's manifest of the project, parsed first if any project file is newer than it.
     Parsing goes to a private target folder and the manifest is moved into place whole, so two
-    processes loading the definitions at once never read a half-written one."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_project_change():
+    processes loading the definitions at once never read a half-written one; the saved parse
+    beside it lets every later dbt run (each in a target folder of its own) skip the full parse."""
+    if MANIFEST.exists() and PARTIAL_PARSE.exists() and MANIFEST.stat().st_mtime >= _newest_project_change():
         return MANIFEST
     scratch = Path(tempfile.mkdtemp(prefix="concord-dbt-parse-"))
     try:
@@ -48,6 +51,7 @@ def manifest_path() -> Path:
         if not result.ok:
             raise ConcordError(f"dbt could not parse {PROJECT_DIR}:\n{result.output.strip()}")
         MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(scratch / PARTIAL_PARSE.name, PARTIAL_PARSE)
         os.replace(scratch / "manifest.json", MANIFEST)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -102,6 +106,20 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
 
 class ConcordDbtResource(DbtCliResource):
     """dbt's CLI on the project, against the warehouse of Concord's settings."""
+
+    @property
+    def _cli_version(self) -> version.Version:  # type: ignore[override]
+        # dagster-dbt asks the executable (`dbt --version`, seconds of a process start); the
+        # executable is this environment's dbt-core, whose version the package states.
+        return version.parse(dbt_version.__version__)
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        # The in-process adapter serves only `fetch_row_counts` and the like, which Concord
+        # asks for on PostgreSQL alone (a DuckDB file admits one process); on DuckDB it would
+        # cost an import of dbt and a load of the project in this process for nothing.
+        if settings().warehouse.is_embedded:
+            return None
+        return super()._initialize_dbt_core_adapter(args)
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
         # dagster-dbt hands dbt this process's environment and takes no other; the profile's
