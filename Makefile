@@ -11,8 +11,10 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
+# Bytecode compiled at install: every process Concord starts (each `concord run`, each dbt
+# build) would otherwise compile its imports again wherever PYTHONDONTWRITEBYTECODE is set.
 install: $(UV)
-	$(UV) sync --frozen --python $(PYTHON) --quiet
+	$(UV) sync --frozen --python $(PYTHON) --quiet --compile-bytecode
 
 demo: install
 	.venv/bin/concord demo
