@@ -71,6 +71,7 @@ class DeleteGuard:
     max_share: float
     confirmed: Collection[str] = ()  # tables of `system` whose deletes this run lands anyway
     withheld: dict[str, WithheldDeletes] = field(default_factory=dict)
+    reconciled: set[str] = field(default_factory=set)  # tables whose keys this run compared
 
     def allows(self, table: str, missing: int, live: int) -> bool:
         if table in self.confirmed or missing <= max(ALWAYS_ALLOWED_DELETES, self.max_share * live):
@@ -101,6 +102,7 @@ def tombstones(
     noticed_at = noticed_at or now_utc()
     live = live_keys(contract)
     missing = sorted(live - {str(k) for k in source_keys})
+    guard.reconciled.add(contract.table)
     if not missing or not guard.allows(contract.table, len(missing), len(live)):
         return
     rows = [_tombstone(contract, row, noticed_at, noticed_at) for row in rows_of(contract, missing)]

@@ -58,6 +58,7 @@ class TableSummary:
     quarantined: int = 0
     replayed: int = 0  # quarantined records a replay landed
     withheld_deletes: WithheldDeletes | None = None  # a reconciliation that would have deleted too much
+    reconciled: bool = False  # its keys were compared with the vendor's in this run
     missing_fields: list[str] = field(default_factory=list)
 
 
@@ -170,6 +171,8 @@ def ingest(
         on_progress(f"{system}: summarising")
         summary = SystemSummary(system, load_ids, time.perf_counter() - started)
         summary.tables = summarise(pipeline, system, summary.load_ids)
+        for table in guard.reconciled:
+            summary.tables.setdefault(table, TableSummary()).reconciled = True
         for table, withheld in guard.withheld.items():
             summary.tables.setdefault(table, TableSummary()).withheld_deletes = withheld
         for table, count in replay.replayed.items():

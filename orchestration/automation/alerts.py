@@ -26,6 +26,9 @@ class AlertLog:
             "CREATE TABLE IF NOT EXISTS alerts (raised_at TEXT, kind TEXT, subject TEXT, message TEXT)"
         )
         self.connection.execute("CREATE TABLE IF NOT EXISTS exception_levels (severity TEXT PRIMARY KEY, open INT)")
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS open_conditions (kind TEXT, subject TEXT, PRIMARY KEY (kind, subject))"
+        )
 
     def __enter__(self) -> AlertLog:
         return self
@@ -38,6 +41,16 @@ class AlertLog:
         alert = Alert(datetime.now(UTC).isoformat(timespec="seconds"), kind, subject, message)
         self.connection.execute("INSERT INTO alerts VALUES (?, ?, ?, ?)", (alert.raised_at, kind, subject, message))
         return alert
+
+    def raise_while(self, kind: str, subject: str, message: str) -> Alert | None:
+        """The alert of a condition that lasts (a table whose deletes are withheld): raised when
+        the condition begins, not again on every run that still finds it, until it is `cleared`."""
+        opened = self.connection.execute("INSERT OR IGNORE INTO open_conditions VALUES (?, ?)", (kind, subject))
+        return self.raise_alert(kind, subject, message) if opened.rowcount else None
+
+    def cleared(self, kind: str, subject: str) -> None:
+        """The condition no longer holds: the next time it begins raises its alert again."""
+        self.connection.execute("DELETE FROM open_conditions WHERE kind = ? AND subject = ?", (kind, subject))
 
     def latest(self, limit: int = 10) -> list[Alert]:
         rows = self.connection.execute("SELECT * FROM alerts ORDER BY raised_at DESC, rowid DESC LIMIT ?", (limit,))

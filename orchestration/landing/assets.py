@@ -79,12 +79,13 @@ def landing_asset(system: str, tables: list[tuple[str, str]]) -> dg.AssetsDefini
             )
         except ConcordError as exc:  # a wrong credential or config: retrying will not help
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        withheld = [t.withheld_deletes for t in summary.tables.values() if t.withheld_deletes]
-        if withheld:
-            with AlertLog(concord.alerts_path()) as log:
-                for deletes in withheld:
-                    log.raise_alert("mass_delete", deletes.name, deletes.message)
-                    context.log.warning(f"alert: {deletes.message}")
+        with AlertLog(concord.alerts_path()) as log:
+            for table, landed in summary.tables.items():
+                if landed.withheld_deletes:
+                    context.log.warning(f"deletes withheld: {landed.withheld_deletes.message}")
+                    log.raise_while("mass_delete", landed.withheld_deletes.name, landed.withheld_deletes.message)
+                elif landed.reconciled:
+                    log.cleared("mass_delete", f"{system}.{table}")
         for table, _ in tables:
             yield dg.MaterializeResult(asset_key=registry.asset_key(table), metadata=_metadata(summary, table))
 
