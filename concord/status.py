@@ -84,7 +84,11 @@ def show_status(warehouse: Warehouse) -> None:
             show_freshness(lambda system: last_materialized(instance, system), "Dagster's records")
             show_alerts()
             return
-    show_findings(warehouse)
+        try:
+            show_findings(warehouse)
+        except WarehouseBusy:  # a run took the warehouse between the freshness and the findings
+            holder = running.describe() if running else "another process"
+            console.print(f"The warehouse is in use by {holder}: open exceptions and held writes once it ends.")
     show_alerts()
 
 
@@ -108,6 +112,8 @@ def show_freshness(landed_at: Callable[[str], datetime | None], source: str) -> 
 def show_findings(warehouse: Warehouse) -> None:
     try:
         found = findings(warehouse)
+    except WarehouseBusy:
+        raise
     except Exception:
         console.print("No canonical model yet: run `concord run` (or `concord build`).")
     else:
@@ -120,6 +126,8 @@ def show_findings(warehouse: Warehouse) -> None:
 
     try:
         held = warehouse.query("SELECT sync, COUNT(*) FROM reverse_etl.holds WHERE status = 'held' GROUP BY 1")
+    except WarehouseBusy:
+        raise
     except Exception:
         held = []
     total = sum(n for _, n in held)
@@ -128,6 +136,8 @@ def show_findings(warehouse: Warehouse) -> None:
 
     try:
         outages = warehouse.query("SELECT sync, since, message FROM reverse_etl.outages ORDER BY since")
+    except WarehouseBusy:
+        raise
     except Exception:  # no write-back yet
         outages = []
     for sync, since, message in outages:

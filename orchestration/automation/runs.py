@@ -97,10 +97,10 @@ def _free_slots_of_finished_runs(instance: dg.DagsterInstance) -> None:
 
 def loop_run_in_progress(instance: dg.DagsterInstance) -> RunInProgress | None:
     """The run of the loop or the nightly run in progress, if any (after recovering dead ones)."""
-    records = instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS, job_name=None), limit=50)
-    for record in records:
-        if record.dagster_run.job_name in LOOP_JOBS:
-            return _in_progress(record)
+    for job_name in LOOP_JOBS:
+        records = instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS, job_name=job_name), limit=1)
+        if records:
+            return _in_progress(records[0])
     return None
 
 
