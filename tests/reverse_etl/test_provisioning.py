@@ -199,6 +199,53 @@ def test_a_won_deal_gets_erp_customer_psa_client_and_project_with_tasks_and_rate
         assert len(psa_projects(firm, deal["code"])) == 1 and len(psa_clients(firm, deal["legal_name"])) == 1
 
 
+def test_a_deals_project_lacking_a_sold_role_is_completed_once_and_its_other_rates_are_left_as_they_are(
+    landed_demo_firm: LandedFirm, tmp_path: Path
+) -> None:
+    firm = firm_copy(landed_demo_firm, tmp_path)
+    with served(firm) as cluster:
+        build_ok(firm)
+        deal = new_customer_deal(firm.warehouse)
+        engine.execute(firm.warehouse, targets(cluster), PROVISIONING)
+        [project] = psa_projects(firm, deal["code"])
+        missing = min(deal["rates"])
+        # before Concord lands it: the create stopped before the last role's assignment (a kill),
+        # and a person changed the rate of another
+        with firm.store.transaction("harvest") as conn:
+            [(task_id,)] = conn.execute("SELECT id FROM tasks WHERE name = ?", (missing,)).fetchall()
+            conn.execute("DELETE FROM task_assignments WHERE project_id = ? AND task_id = ?", (project["id"], task_id))
+            conn.execute(
+                "UPDATE task_assignments SET hourly_rate = 1.0 WHERE project_id = ? AND task_id <> ?",
+                (project["id"], task_id),
+            )
+        by_hand = {role: 1.0 for role in deal["rates"] if role != missing}
+        assert task_rates(firm, project["id"]) == by_hand
+        land(firm, cluster)
+        build_ok(firm)
+
+        completion = firm.warehouse.query(
+            f"SELECT field, desired_value FROM marts.sync_harvest__projects "
+            f"WHERE golden_id = '{deal['golden_project_id']}' AND operation = 'create' ORDER BY field",
+        )
+        assert [field for field, _ in completion] == [
+            "harvest_client_id",
+            "hourly_rate",
+            "project_code",
+            "project_name",
+        ]
+        engine.execute(firm.warehouse, targets(cluster), PROVISIONING)
+
+        assert task_rates(firm, project["id"]) == {**by_hand, missing: deal["rates"][missing]}
+        assert len(psa_projects(firm, deal["code"])) == 1
+        land(firm, cluster)
+        build_ok(firm)
+        again = firm.warehouse.query(
+            f"SELECT COUNT(*) FROM marts.sync_harvest__projects "
+            f"WHERE golden_id = '{deal['golden_project_id']}' AND operation = 'create'",
+        )
+        assert again == [(0,)]
+
+
 def test_when_the_erp_refuses_the_customer_the_psa_step_waits_and_the_next_run_completes_both_once(
     landed_demo_firm: LandedFirm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

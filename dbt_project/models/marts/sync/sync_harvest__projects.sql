@@ -12,6 +12,8 @@
       client to use needs a person.
       A deal whose Harvest project is left out for a broken reference (chk_broken_reference)
       gets none: the project exists.
+    - completions: a deal's project lacking a sold role's task assignment is completed by the
+      create's write (see completion_targets), whatever made it incomplete.
     - updates: a project sold by a deal with a contract whose budget or rates in Harvest differ
       from the sold hours and the contract's rates (both hold_on_conflict in the ownership file).
 
@@ -142,11 +144,13 @@ sold as (
     group by opportunity_id
 ),
 
--- what Harvest holds for the sold roles of each project Concord may update
-held_rates as (
+-- per project of a deal and sold role: the rate Harvest holds (null: the role is not assigned)
+held_roles as (
     select
         harvest_projects.project_id,
-        {{ rates_json | replace('RATE', format_amount('task_assignments.hourly_rate')) }} as hourly_rate
+        sold_roles.role_name,
+        task_assignments.hourly_rate as held_rate,
+        sold_roles.hourly_rate as sold_rate
     from harvest_projects
     inner join projects
         on projects.harvest_project_id = harvest_projects.project_id
@@ -157,7 +161,18 @@ held_rates as (
     left join task_assignments
         on task_assignments.project_id = harvest_projects.project_id
         and task_assignments.task_id = tasks.task_id
-    group by harvest_projects.project_id
+),
+
+-- what Harvest holds for the sold roles of each project, and the same with the roles it lacks
+-- filled in at the sold rate (the roles it has keep theirs)
+held_rates as (
+    select
+        project_id,
+        {{ rates_json | replace('RATE', format_amount('held_rate')) }} as hourly_rate,
+        {{ rates_json | replace('RATE', format_amount('coalesce(held_rate, sold_rate)')) }} as completed_rate,
+        max(case when held_rate is null then 1 else 0 end) = 1 as lacks_a_role
+    from held_roles
+    group by project_id
 ),
 
 -- the deals already delivered by a Harvest project, and those whose Harvest project is left
@@ -260,6 +275,54 @@ update_targets as (
         on harvest_projects.project_id = projects.harvest_project_id
     left join held_rates
         on held_rates.project_id = harvest_projects.project_id
+    where not coalesce(held_rates.lacks_a_role, false)  -- completed first (completions)
+),
+
+-- a deal's project lacking a sold role (a create stopped between the project and its task
+-- assignments, or a project made by hand): completed by the create's own write, whose
+-- check-before-create finds the project by its client and code and assigns the missing roles;
+-- filling a blank is no conflict, and the roles it has are left as they are
+completion_targets as (
+    select
+        projects.golden_project_id,
+        harvest_projects.project_name,
+        harvest_projects.project_code,
+        harvest_projects.client_id,
+        harvest_projects.extracted_at,
+        held_rates.completed_rate
+    from projects
+    inner join harvest_projects
+        on harvest_projects.project_id = projects.harvest_project_id
+    inner join held_rates
+        on held_rates.project_id = harvest_projects.project_id
+    where held_rates.lacks_a_role
+        and harvest_projects.project_code is not null
+        and exists (select 1 from receiving_fields where receiving_fields.field = 'hourly_rate')
+),
+
+completions as (
+    select
+        'golden:' || completion_targets.golden_project_id as sync_key,
+        completion_targets.golden_project_id as golden_id,
+        'create' as operation,
+        cast(null as {{ dbt.type_string() }}) as target_record_id,
+        completion_targets.project_code as external_id,
+        completion_values.field,
+        completion_values.desired_value,
+        cast(null as {{ dbt.type_string() }}) as current_value,
+        -- the landed project is newer than the create Concord wrote: its fields are sent again
+        completion_targets.extracted_at as current_as_of
+    from completion_targets
+    inner join (
+        select golden_project_id, 'project_name' as field, project_name as desired_value from completion_targets
+        union all
+        select golden_project_id, 'project_code', project_code from completion_targets
+        union all
+        select golden_project_id, 'harvest_client_id', client_id from completion_targets
+        union all
+        select golden_project_id, 'hourly_rate', completed_rate from completion_targets
+    ) as completion_values
+        on completion_values.golden_project_id = completion_targets.golden_project_id
 ),
 
 updates as (
@@ -289,4 +352,10 @@ union all
 
 select *
 from creates
+where desired_value is not null
+
+union all
+
+select *
+from completions
 where desired_value is not null
