@@ -97,29 +97,31 @@ def run_cycle(
             on_progress(f"recovered a dead run: {line}")
         if (busy := loop_run_in_progress(instance)) is not None:
             raise ConcordError(f"{job_name} cannot start: {busy.describe()}; it must end first (`concord status`)")
-        done, overdue = threading.Event(), threading.Event()
+        done, overdue, deciding = threading.Event(), threading.Event(), threading.Lock()
         watcher = threading.Thread(target=_report_steps, args=(instance, run_id, done, on_progress), daemon=True)
         watcher.start()
-        watchdog = threading.Thread(target=_interrupt_after, args=(time_limit, done, overdue), daemon=True)
+        watchdog = threading.Thread(target=_interrupt_after, args=(time_limit, done, overdue, deciding), daemon=True)
         watchdog.start()
         log_path = run_log(run_id)
         try:
-            # dbt's log lines (dagster-dbt echoes them to stdout) go to the run's log file; the
-            # same output is in the Dagster UI.
-            with log_path.open("w") as log, contextlib.redirect_stdout(log):
-                result = job.execute_in_process(
-                    instance=instance,
-                    run_id=run_id,
-                    run_config=QUIET,
-                    raise_on_error=False,
-                    tags={"concord/via": "cli"},
-                )
-        except KeyboardInterrupt:
+            try:
+                # dbt's log lines (dagster-dbt echoes them to stdout) go to the run's log file;
+                # the same output is in the Dagster UI.
+                with log_path.open("w") as log, contextlib.redirect_stdout(log):
+                    result = job.execute_in_process(
+                        instance=instance,
+                        run_id=run_id,
+                        run_config=QUIET,
+                        raise_on_error=False,
+                        tags={"concord/via": "cli"},
+                    )
+            finally:
+                with deciding:  # once done is set the watchdog no longer interrupts
+                    done.set()
+                watcher.join()
+        except KeyboardInterrupt:  # the watchdog's, or the user's
             if not overdue.is_set():
                 raise
-        finally:
-            done.set()
-            watcher.join()
         if overdue.is_set():  # interrupted in a step (Dagster fails the run) or before one
             stop_overdue_run(instance, run_id, time_limit)  # unless Dagster has already failed it
             raise ConcordError(
@@ -146,12 +148,18 @@ def run_cycle(
     return cycle
 
 
-def _interrupt_after(time_limit: timedelta, done: threading.Event, overdue: threading.Event) -> None:
+def _interrupt_after(
+    time_limit: timedelta, done: threading.Event, overdue: threading.Event, deciding: threading.Lock
+) -> None:
     """Interrupts the run executing in the main thread once it outlives its time limit (Dagster
-    ends an interrupted in-process run and releases what it holds)."""
-    if not done.wait(time_limit.total_seconds()):
-        overdue.set()
-        _thread.interrupt_main()
+    ends an interrupted in-process run and releases what it holds); never once the run has
+    ended, which the main thread says under `deciding`."""
+    if done.wait(time_limit.total_seconds()):
+        return
+    with deciding:
+        if not done.is_set():
+            overdue.set()
+            _thread.interrupt_main()
 
 
 def _report_steps(instance: Any, run_id: str, done: threading.Event, on_progress: Callable[[str], None]) -> None:
