@@ -7,7 +7,6 @@ import dagster as dg
 from orchestration.automation import definitions as automation
 from orchestration.landing import definitions as landing
 from orchestration.modelling import definitions as modelling
-from orchestration.modelling.project import dbt_resource
 from orchestration.settings import ConcordSettings
 from orchestration.write_back import definitions as write_back
 
@@ -16,5 +15,5 @@ defs = dg.Definitions.merge(
     modelling.defs,
     write_back.defs,
     automation.defs,
-    dg.Definitions(resources={"concord": ConcordSettings(), "dbt": dbt_resource()}),
+    dg.Definitions(resources={"concord": ConcordSettings()}),
 )

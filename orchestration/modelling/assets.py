@@ -1,9 +1,8 @@
 """The dbt project as assets: every model and seed, with its data tests as asset checks, in one
-dbt run (each run of dbt costs seconds to start). The tests of the sync models are the
+dbt invocation per step. The tests of the sync models are the
 write-back's guards: errors, which Dagster treats as blocking, so a failing guard fails this
 step and no write-back runs on what it planned."""
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,8 @@ import dagster as dg
 from dagster_dbt import dbt_assets
 
 from core.settings import settings
-from orchestration.modelling.project import ConcordDbtResource, ConcordTranslator, dbt_project, manifest_path
+from orchestration.modelling.in_process import stream_build
+from orchestration.modelling.project import ConcordTranslator, dbt_project, manifest_path
 from orchestration.settings import RETRY_POLICY, WAREHOUSE_POOL, ConcordSettings
 from transform.matching import match_customers
 
@@ -28,21 +28,15 @@ class DbtBuildConfig(dg.Config):
     name="dbt_models",
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: ConcordDbtResource, config: DbtBuildConfig) -> Iterator[Any]:
+def dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig) -> Iterator[Any]:
     """Seeds, staging, intermediate, canonical and marts models with their tests, the consistency
     checks and the sync models; incremental models pick up only what the last loads changed.
-    dbt's unit tests (specs of the SQL on hand-made rows) run in CI, not on the firm's data."""
+    dbt's unit tests (specs of the SQL on hand-made rows) run in CI, not on the firm's data.
+    dbt runs in this process (`in_process`), on the project parsed once per process."""
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
-    if config.dbt_vars:
-        args += ["--vars", json.dumps(config.dbt_vars)]
-    events = dbt.cli(args, context=context).stream()
-    if not settings().warehouse.is_embedded:
-        # Row counts are read over a second connection while dbt runs: PostgreSQL only, as a
-        # DuckDB file admits one process at a time.
-        events = events.fetch_row_counts()
-    yield from events
+    yield from stream_build(context, args, settings().warehouse.dbt_env(), config.dbt_vars)
 
 
 _MATCHING_INPUTS = [

@@ -1,23 +1,20 @@
 """The dbt project as Dagster sees it: its manifest (parsed when missing or older than the
-project's files), the translator from dbt metadata to asset keys and groups, and the one dbt
-CLI resource. The dbt target is the warehouse of Concord's settings, as everywhere else."""
+project's files) and the translator from dbt metadata to asset keys and groups. The dbt target
+is the warehouse of Concord's settings, as everywhere else."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, DbtProject
-from dbt import version as dbt_version
-from packaging import version
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from core.dbt import PARTIAL_PARSE, PROJECT_DIR, run_dbt
 from core.errors import ConcordError
@@ -102,35 +99,3 @@ class ConcordTranslator(DagsterDbtTranslator):
 def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
     fqn = dbt_resource_props["fqn"]  # ["concord", "<layer>", ..., "<name>"]
     return fqn[1] if len(fqn) > 2 else "models"
-
-
-class ConcordDbtResource(DbtCliResource):
-    """dbt's CLI on the project, against the warehouse of Concord's settings."""
-
-    @property
-    def _cli_version(self) -> version.Version:  # type: ignore[override]
-        # dagster-dbt asks the executable (`dbt --version`, seconds of a process start); the
-        # executable is this environment's dbt-core, whose version the package states.
-        return version.parse(dbt_version.__version__)
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        # The in-process adapter serves only `fetch_row_counts` and the like, which Concord
-        # asks for on PostgreSQL alone (a DuckDB file admits one process); on DuckDB it would
-        # cost an import of dbt and a load of the project in this process for nothing.
-        if settings().warehouse.is_embedded:
-            return None
-        return super()._initialize_dbt_core_adapter(args)
-
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
-        # dagster-dbt hands dbt this process's environment and takes no other; the profile's
-        # variables are a pure function of the settings, so setting them is idempotent.
-        os.environ.update(settings().warehouse.dbt_env())
-        return super().cli(args, **kwargs)
-
-
-def dbt_resource() -> ConcordDbtResource:
-    return ConcordDbtResource(
-        project_dir=str(PROJECT_DIR),
-        profiles_dir=str(PROJECT_DIR),
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
-    )
