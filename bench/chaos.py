@@ -26,7 +26,7 @@ from tests.chaos import PHASES, TRANSIENT_FAULTS, chaos_world, compare, kill_pla
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import print_machine  # noqa: E402
-from results import recorded  # noqa: E402
+from results import recorded, write_section  # noqa: E402
 
 
 def one_seed(root: Path, size: str, seed: int, kills: int) -> dict[str, object]:
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--size", default="test")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")] if "," in args.seeds else list(range(1, int(args.seeds) + 1))
-    with recorded("chaos"):
+    with recorded("chaos") as captured:
         print_machine()
         print(f"Firms of size {args.size}; {args.kills} kills per seed; faults {TRANSIENT_FAULTS.as_dict()}.\n")
         header = ["seed", *PHASES, "missed", "faults", "runs", "converged", "duplicates", "lost", "in flight", "min"]
@@ -80,6 +80,9 @@ def main() -> None:
             totals.update({"lost": r["lost"], "in_flight": r["in_flight"], "not converged": not r["converged"]})
             if r["duplicates"] or r["lost"]:
                 print(f"  seed {seed} differs from its clean world: {r['difference']}", flush=True)
+            done = seeds.index(seed) + 1
+            if done < len(seeds):  # a run stopped part way still leaves the seeds it finished on record
+                write_section("chaos", captured.getvalue() + f"\n(in progress: {done} of {len(seeds)} seeds done)")
         print(
             f"\n{len(seeds)} seeds: {totals['kills']} kills landed, {totals['faults']:,} faults injected, "
             f"{totals['duplicates']} duplicates, {totals['lost']} records lost, {totals['in_flight']} ledger rows "

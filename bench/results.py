@@ -36,11 +36,12 @@ class _Tee(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def recorded(name: str) -> Iterator[None]:
-    """Prints as usual, and on success writes what was printed as the section `name`."""
+def recorded(name: str) -> Iterator[io.StringIO]:
+    """Prints as usual, and on success writes what was printed as the section `name`; yields
+    what has been printed so far (a long benchmark may record its progress with it)."""
     captured = io.StringIO()
     with contextlib.redirect_stdout(_Tee(sys.stdout, captured)):  # type: ignore[type-var]
-        yield
+        yield captured
     write_section(name, captured.getvalue())
 
 
