@@ -244,22 +244,6 @@ create_values as (
         on receiving_fields.field = owned.field
 ),
 
-creates as (
-    select
-        'golden:' || create_values.golden_project_id as sync_key,
-        create_values.golden_project_id as golden_id,
-        'create' as operation,
-        cast(null as {{ dbt.type_string() }}) as target_record_id,
-        create_targets.opportunity_number as external_id,
-        create_values.field,
-        nullif(trim(create_values.desired_value), '') as desired_value,
-        cast(null as {{ dbt.type_string() }}) as current_value,
-        cast(null as {{ dbt.type_timestamp() }}) as current_as_of
-    from create_values
-    inner join create_targets
-        on create_targets.golden_project_id = create_values.golden_project_id
-),
-
 update_targets as (
     select
         projects.golden_project_id,
@@ -300,29 +284,46 @@ completion_targets as (
         and exists (select 1 from receiving_fields where receiving_fields.field = 'hourly_rate')
 ),
 
-completions as (
+completion_values as (
+    select golden_project_id, project_code, extracted_at, 'project_name' as field, project_name as desired_value
+    from completion_targets
+    union all
+    select golden_project_id, project_code, extracted_at, 'project_code', project_code from completion_targets
+    union all
+    select golden_project_id, project_code, extracted_at, 'harvest_client_id', client_id from completion_targets
+    union all
+    select golden_project_id, project_code, extracted_at, 'hourly_rate', completed_rate from completion_targets
+),
+
+-- every create's rows: the deals' projects, and the completions (whose landed project is newer
+-- than the create Concord wrote, so its fields are sent again)
+create_rows as (
     select
-        'golden:' || completion_targets.golden_project_id as sync_key,
-        completion_targets.golden_project_id as golden_id,
+        create_values.golden_project_id,
+        create_targets.opportunity_number as external_id,
+        cast(null as {{ dbt.type_timestamp() }}) as current_as_of,
+        create_values.field,
+        create_values.desired_value
+    from create_values
+    inner join create_targets
+        on create_targets.golden_project_id = create_values.golden_project_id
+    union all
+    select golden_project_id, project_code, extracted_at, field, desired_value
+    from completion_values
+),
+
+creates as (
+    select
+        'golden:' || golden_project_id as sync_key,
+        golden_project_id as golden_id,
         'create' as operation,
         cast(null as {{ dbt.type_string() }}) as target_record_id,
-        completion_targets.project_code as external_id,
-        completion_values.field,
-        completion_values.desired_value,
+        external_id,
+        field,
+        nullif(trim(desired_value), '') as desired_value,
         cast(null as {{ dbt.type_string() }}) as current_value,
-        -- the landed project is newer than the create Concord wrote: its fields are sent again
-        completion_targets.extracted_at as current_as_of
-    from completion_targets
-    inner join (
-        select golden_project_id, 'project_name' as field, project_name as desired_value from completion_targets
-        union all
-        select golden_project_id, 'project_code', project_code from completion_targets
-        union all
-        select golden_project_id, 'harvest_client_id', client_id from completion_targets
-        union all
-        select golden_project_id, 'hourly_rate', completed_rate from completion_targets
-    ) as completion_values
-        on completion_values.golden_project_id = completion_targets.golden_project_id
+        current_as_of
+    from create_rows
 ),
 
 updates as (
@@ -352,10 +353,4 @@ union all
 
 select *
 from creates
-where desired_value is not null
-
-union all
-
-select *
-from completions
 where desired_value is not null
