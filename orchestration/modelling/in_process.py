@@ -101,8 +101,6 @@ def parsed_manifest(profile_env: Mapping[str, str], dbt_vars: Mapping[str, Any])
     from dbt.cli.main import dbtRunner
 
     key = (json.dumps(dict(profile_env), sort_keys=True), json.dumps(dict(dbt_vars), sort_keys=True))
-    # The profile (dbt_project/profiles.yml) reads the warehouse from the environment.
-    os.environ.update({**profile_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     if key not in _parsed:
         saved = _saved_parse(profile_env) if not dbt_vars else None
         with _scratch_target(saved) as target:
@@ -148,6 +146,8 @@ def stream_build(
         if message.info.level in ("info", "warn", "error"):
             events.put(msg_to_dict(message))
 
+    # The profile (dbt_project/profiles.yml) reads the warehouse from the environment.
+    os.environ.update({**profile_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     with _one_at_a_time, _scratch_target() as target:
         manifest = parsed_manifest(profile_env, dbt_vars)
         invocation = [*args, *selection, *_project_args(target)]
